@@ -1,0 +1,92 @@
+/* cmd_stats.c: `verbinding stats`: what the store holds. */
+#include "cli.h"
+#include "opts.h"
+#include "../stix/stix.h"
+#include "../store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *marking_name(const char *id)
+{
+	static const struct {
+		const char *id, *name;
+	} names[] = {
+		{TLP_CLEAR, "TLP:CLEAR"}, {TLP_GREEN, "TLP:GREEN"}, {TLP_AMBER, "TLP:AMBER"},
+		{TLP_AMBER_STRICT, "TLP:AMBER+STRICT"}, {TLP_RED, "TLP:RED"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(id, names[i].id) == 0)
+			return names[i].name;
+	return id;
+}
+
+static int stats_exec(int argc, char **argv)
+{
+	const char *json = NULL, *check = NULL;
+	struct cli_opt opts[] = {{"json", 0, 0, &json, NULL}, {"check", 0, 0, &check, NULL}};
+	struct cli_common c;
+	int rc = cli_parse_common(&cmd_stats, argc, argv, &c, opts, 2);
+	if (rc)
+		return rc;
+	if (c.nargs)
+		return cli_usage(&cmd_stats, "unexpected argument '%s'", c.args[0]);
+	struct store *st;
+	struct vb_err e;
+	vb_err_clear(&e);
+	if ((rc = store_open(c.store, 0, &st, &e)))
+		return cli_fail_err("stats", &e);
+	if (check) {
+		char msg[512];
+		rc = store_check(st, msg, sizeof msg);
+		store_close(st);
+		if (rc)
+			return cli_fail("stats", rc, "integrity check failed: %s", msg);
+		puts("integrity check: ok");
+		return 0;
+	}
+	struct store_stats s;
+	rc = store_stats(st, &s);
+	store_close(st);
+	if (rc)
+		return cli_fail("stats", rc, "reading the store failed");
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "objects", (double)s.objects);
+		cJSON_AddNumberToObject(o, "versions", (double)s.versions);
+		cJSON_AddNumberToObject(o, "bytes", (double)s.bytes);
+		cJSON *t = cJSON_AddObjectToObject(o, "by_type");
+		for (size_t i = 0; i < s.n_by_type; i++)
+			cJSON_AddNumberToObject(t, s.by_type[i].key, (double)s.by_type[i].n);
+		cJSON *m = cJSON_AddObjectToObject(o, "by_marking");
+		for (size_t i = 0; i < s.n_by_marking; i++)
+			cJSON_AddNumberToObject(m, marking_name(s.by_marking[i].key),
+						(double)s.by_marking[i].n);
+		char *txt = cJSON_Print(o);
+		puts(txt);
+		cJSON_free(txt);
+		cJSON_Delete(o);
+	} else {
+		printf("store     %s\nobjects   %lld (latest versions)\nversions  %lld\n"
+		       "size      %.1f MB\n\nby type:\n",
+		       c.store, (long long)s.objects, (long long)s.versions, (double)s.bytes / 1e6);
+		for (size_t i = 0; i < s.n_by_type; i++)
+			printf("  %-28s %10lld\n", s.by_type[i].key, (long long)s.by_type[i].n);
+		printf("\nby marking:\n");
+		for (size_t i = 0; i < s.n_by_marking; i++)
+			printf("  %-28s %10lld\n", marking_name(s.by_marking[i].key),
+			       (long long)s.by_marking[i].n);
+	}
+	store_stats_free(&s);
+	return 0;
+}
+
+const struct cli_cmd cmd_stats = {
+	.name = "stats",
+	.summary = "objects by type, versions, markings, store size",
+	.usage = "usage: verbinding stats [--store PATH] [--json] [--check]\n\n"
+		 "Prints the number of objects (latest versions) and versions, objects by\n"
+		 "type and by marking, and the store's size on disk. --check runs the\n"
+		 "store's integrity check instead.\n",
+	.exec = stats_exec,
+};

@@ -1,0 +1,177 @@
+/*
+ * store.h: the only door to stored data.
+ *
+ * A store keeps every version of every STIX 2.1 object, keyed by id and
+ * modified, with the latest version of each id marked for fast access, and
+ * side indexes (markings, labels, refs, observable values) that the backend
+ * fills from struct store_obj. Callers never see SQL: a backend is a table of
+ * function pointers (store_sqlite.c now, store_pg.c later) found by name.
+ *
+ * Times are microseconds since the epoch (see util.h time_parse).
+ * Strings handed to store_put are borrowed for the duration of the call.
+ * Rows handed to a scan callback are valid only during that callback.
+ */
+#ifndef VB_STORE_H
+#define VB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/err.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_NO_TIME INT64_MIN
+
+struct store;
+
+/* A reference from an object to another object id; prop is the property
+ * name ("source_ref", "object_refs", "created_by_ref", ...). */
+struct store_ref {
+	const char *prop;
+	const char *target;
+};
+
+/* An observable value carried by an object: kind is "ipv4-addr",
+ * "ipv6-addr", "domain-name", "url", "email-addr", "file:MD5", "file:SHA-1",
+ * "file:SHA-256", "file:SHA-512", ...; value is normalised (see stix_index.c). */
+struct store_value {
+	const char *kind;
+	const char *value;
+};
+
+/* One version of one object with its index fields. */
+struct store_obj {
+	const char *id, *type, *spec_version;
+	int64_t created, modified; /* STORE_NO_TIME when absent (SCOs) */
+	const char *created_by_ref;
+	int confidence; /* -1 when absent */
+	int64_t valid_from, valid_until; /* STORE_NO_TIME when absent */
+	int revoked;
+	const char *json;
+	size_t json_len;
+	const char **markings;
+	size_t n_markings;
+	const char **labels;
+	size_t n_labels;
+	const struct store_ref *refs;
+	size_t n_refs;
+	const struct store_value *values;
+	size_t n_values;
+};
+
+enum store_put_result {
+	STORE_PUT_NEW,       /* first version of this id */
+	STORE_PUT_UPDATED,   /* a newer version of an id already stored */
+	STORE_PUT_UNCHANGED, /* this id and modified are already stored */
+	STORE_PUT_OLDER,     /* an older version, kept in history; latest unchanged */
+};
+
+/* A row handed to scan callbacks. */
+struct store_row {
+	int64_t seq;   /* monotonic insertion sequence: cursor and TAXII "added" order */
+	int64_t added; /* when this version entered the store */
+	const char *id, *type;
+	int64_t modified;
+	int latest;
+	const char *json;
+	size_t json_len;
+};
+
+/* Filters for store_scan; zero-initialised means "everything, latest only". */
+struct store_filter {
+	const char *const *types; /* NULL-terminated, or NULL */
+	const char *const *ids;   /* NULL-terminated, or NULL */
+	const char *marking;      /* marking-definition id, or NULL */
+	const char *label;        /* or NULL */
+	const char *value_kind;   /* observable look-up: kind and value, or NULL */
+	const char *value;
+	const char *ref_target;   /* objects that reference this id, or NULL */
+	const char *ref_prop;     /* ... through this property only, or NULL */
+	int64_t modified_since;   /* STORE_NO_TIME or 0 when unused (0 means unused) */
+	int64_t added_after;      /* 0 when unused */
+	int64_t after_seq;        /* cursor: rows with seq > after_seq */
+	int all_versions;
+	long limit;               /* 0: no limit */
+};
+
+/* Return 0 to go on, non-zero to stop the scan (which then returns that value). */
+typedef int (*store_row_fn)(void *arg, const struct store_row *row);
+
+struct store_count {
+	const char *key;
+	int64_t n;
+};
+struct store_stats {
+	int64_t objects;  /* latest versions */
+	int64_t versions; /* all versions */
+	int64_t bytes;    /* size of the store on disk */
+	struct store_count *by_type, *by_marking;
+	size_t n_by_type, n_by_marking;
+};
+
+struct store_backend {
+	const char *name;
+	int (*open)(const char *path, int create, struct store **out, struct vb_err *err);
+	void (*close)(struct store *s);
+	int (*begin)(struct store *s);
+	int (*commit)(struct store *s);
+	int (*rollback)(struct store *s);
+	int (*put)(struct store *s, const struct store_obj *o, enum store_put_result *res);
+	/* modified == STORE_NO_TIME: latest version. *json is malloc'd, caller frees. */
+	int (*get)(struct store *s, const char *id, int64_t modified, char **json, size_t *len);
+	int (*scan)(struct store *s, const struct store_filter *f, store_row_fn fn, void *arg);
+	int (*stats)(struct store *s, struct store_stats *out);
+	int (*check)(struct store *s, char *msg, size_t cap); /* integrity check */
+};
+
+struct store {
+	const struct store_backend *be;
+};
+
+/* Open (create when asked) the store at path. A path of the form
+ * "postgresql://..." selects the PostgreSQL backend once it exists; anything
+ * else is a SQLite file. Returns 0 or a VB_E* code with err filled. */
+int store_open(const char *path, int create, struct store **out, struct vb_err *err);
+void store_close(struct store *s);
+/* The store path from --store, else $VERBINDING_STORE, else ./verbinding.db. */
+const char *store_default_path(const char *flag);
+
+static inline int store_begin(struct store *s)
+{
+	return s->be->begin(s);
+}
+static inline int store_commit(struct store *s)
+{
+	return s->be->commit(s);
+}
+static inline int store_rollback(struct store *s)
+{
+	return s->be->rollback(s);
+}
+static inline int store_put(struct store *s, const struct store_obj *o, enum store_put_result *r)
+{
+	return s->be->put(s, o, r);
+}
+static inline int store_get(struct store *s, const char *id, int64_t modified, char **json,
+			    size_t *len)
+{
+	return s->be->get(s, id, modified, json, len);
+}
+static inline int store_scan(struct store *s, const struct store_filter *f, store_row_fn fn,
+			     void *arg)
+{
+	return s->be->scan(s, f, fn, arg);
+}
+static inline int store_stats(struct store *s, struct store_stats *out)
+{
+	return s->be->stats(s, out);
+}
+void store_stats_free(struct store_stats *st);
+static inline int store_check(struct store *s, char *msg, size_t cap)
+{
+	return s->be->check(s, msg, cap);
+}
+
+extern const struct store_backend store_sqlite_backend;
+
+#endif

@@ -1,0 +1,554 @@
+/*
+ * store_sqlite.c: the SQLite backend of the store (the default).
+ *
+ * One table holds every version of every object (seq is the insertion order,
+ * which doubles as the paging cursor and TAXII's "added" order); a flag marks
+ * the latest version of each id. Side tables index markings, labels, refs and
+ * observable values by version. WAL mode: readers never block the writer, and
+ * a killed import leaves the last committed state.
+ */
+#include "store.h"
+#include "../util/buf.h"
+#include "../util/util.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+	Q_LATEST,
+	Q_VERSION_EXISTS,
+	Q_INSERT,
+	Q_UNLATEST,
+	Q_MARKING,
+	Q_LABEL,
+	Q_REF,
+	Q_VALUE,
+	Q_GET_LATEST,
+	Q_GET_VERSION,
+	Q__COUNT
+};
+
+static const char *const queries[Q__COUNT] = {
+	[Q_LATEST] = "SELECT seq, modified FROM objects WHERE id = ?1 AND latest = 1",
+	[Q_VERSION_EXISTS] = "SELECT 1 FROM objects WHERE id = ?1 AND modified = ?2",
+	[Q_INSERT] = "INSERT INTO objects(id, modified, type, latest, added, created, "
+		     "created_by_ref, confidence, valid_from, valid_until, revoked, "
+		     "spec_version, json) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+	[Q_UNLATEST] = "UPDATE objects SET latest = 0 WHERE seq = ?1",
+	[Q_MARKING] = "INSERT OR IGNORE INTO markings(marking, seq) VALUES (?1, ?2)",
+	[Q_LABEL] = "INSERT OR IGNORE INTO labels(label, seq) VALUES (?1, ?2)",
+	[Q_REF] = "INSERT OR IGNORE INTO refs(target, prop, seq) VALUES (?1, ?2, ?3)",
+	[Q_VALUE] = "INSERT OR IGNORE INTO obs_values(kind, value, seq) VALUES (?1, ?2, ?3)",
+	[Q_GET_LATEST] = "SELECT json FROM objects WHERE id = ?1 AND latest = 1",
+	[Q_GET_VERSION] = "SELECT json FROM objects WHERE id = ?1 AND modified = ?2",
+};
+
+/* Schema migrations: migrations[i] brings a store from version i to i + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE objects("
+	"  seq INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL,"
+	"  modified INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  latest INTEGER NOT NULL,"
+	"  added INTEGER NOT NULL,"
+	"  created INTEGER,"
+	"  created_by_ref TEXT,"
+	"  confidence INTEGER,"
+	"  valid_from INTEGER,"
+	"  valid_until INTEGER,"
+	"  revoked INTEGER NOT NULL DEFAULT 0,"
+	"  spec_version TEXT,"
+	"  json TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX objects_version ON objects(id, modified);"
+	"CREATE INDEX objects_type ON objects(type, seq) WHERE latest = 1;"
+	"CREATE INDEX objects_created_by ON objects(created_by_ref) WHERE created_by_ref IS NOT NULL;"
+	"CREATE INDEX objects_confidence ON objects(confidence) WHERE confidence IS NOT NULL;"
+	"CREATE INDEX objects_validity ON objects(valid_from, valid_until) WHERE valid_from IS NOT NULL;"
+	"CREATE INDEX objects_revoked ON objects(seq) WHERE revoked <> 0;"
+	"CREATE TABLE markings(marking TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY(marking, seq)) WITHOUT ROWID;"
+	"CREATE TABLE labels(label TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY(label, seq)) WITHOUT ROWID;"
+	"CREATE TABLE refs(target TEXT NOT NULL, prop TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY(target, prop, seq)) WITHOUT ROWID;"
+	"CREATE TABLE obs_values(kind TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY(kind, value, seq)) WITHOUT ROWID;",
+};
+
+struct sqlite_store {
+	struct store base;
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *q[Q__COUNT];
+	int64_t last_added;
+};
+
+#define SS(s) ((struct sqlite_store *)(s))
+
+static int db_err(struct sqlite_store *ss, struct vb_err *err, const char *what)
+{
+	return vb_err_set(err, VB_ESTORE, "%s: %s: %s", ss->path, what, sqlite3_errmsg(ss->db));
+}
+
+static int exec(struct sqlite_store *ss, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(ss->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "verbinding: store: %s\n", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return VB_ESTORE;
+	}
+	return 0;
+}
+
+static int user_version(struct sqlite_store *ss, int *v)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(ss->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return VB_ESTORE;
+	int rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : VB_ESTORE;
+}
+
+static int migrate(struct sqlite_store *ss, struct vb_err *err)
+{
+	int v;
+	if (user_version(ss, &v))
+		return db_err(ss, err, "reading the schema version");
+	if (v > (int)ARRAY_LEN(migrations))
+		return vb_err_set(err, VB_ESTORE,
+				  "%s: schema version %d is newer than this program knows (%zu)",
+				  ss->path, v, ARRAY_LEN(migrations));
+	for (; v < (int)ARRAY_LEN(migrations); v++) {
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (exec(ss, "BEGIN IMMEDIATE") || exec(ss, migrations[v]) || exec(ss, pragma) ||
+		    exec(ss, "COMMIT")) {
+			exec(ss, "ROLLBACK");
+			return db_err(ss, err, "migrating the schema");
+		}
+	}
+	return 0;
+}
+
+static void sqlite_close(struct store *s)
+{
+	struct sqlite_store *ss = SS(s);
+	for (int i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(ss->q[i]);
+	if (ss->db) {
+		/* Fold the WAL back so the file is whole on its own. */
+		sqlite3_exec(ss->db, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_close(ss->db);
+	}
+	free(ss->path);
+	free(ss);
+}
+
+static int sqlite_open(const char *path, int create, struct store **out, struct vb_err *err)
+{
+	struct stat st;
+	if (!create && stat(path, &st) != 0)
+		return vb_err_set(err, VB_ESTORE,
+				  "%s: no store here; create one with `verbinding init --store %s`",
+				  path, path);
+	struct sqlite_store *ss = xcalloc(1, sizeof *ss);
+	ss->base.be = &store_sqlite_backend;
+	ss->path = xstrdup(path);
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+		    SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &ss->db, flags, NULL) != SQLITE_OK) {
+		int rc = db_err(ss, err, "opening");
+		sqlite_close(&ss->base);
+		return rc;
+	}
+	sqlite3_busy_timeout(ss->db, 10000);
+	int v = 0;
+	if (user_version(ss, &v)) {
+		int rc = vb_err_set(err, VB_ESTORE, "%s: not a verbinding store (%s)", path,
+				    sqlite3_errmsg(ss->db));
+		sqlite_close(&ss->base);
+		return rc;
+	}
+	if (exec(ss, "PRAGMA journal_mode = WAL") || exec(ss, "PRAGMA synchronous = NORMAL") ||
+	    exec(ss, "PRAGMA cache_size = -131072") || exec(ss, "PRAGMA temp_store = MEMORY") ||
+	    migrate(ss, err)) {
+		if (!err || !err->msg[0])
+			db_err(ss, err, "setting up");
+		sqlite_close(&ss->base);
+		return VB_ESTORE;
+	}
+	for (int i = 0; i < Q__COUNT; i++) {
+		if (sqlite3_prepare_v3(ss->db, queries[i], -1, SQLITE_PREPARE_PERSISTENT, &ss->q[i],
+				       NULL) != SQLITE_OK) {
+			int rc = db_err(ss, err, "preparing statements");
+			sqlite_close(&ss->base);
+			return rc;
+		}
+	}
+	*out = &ss->base;
+	return 0;
+}
+
+static int sqlite_begin(struct store *s)
+{
+	return exec(SS(s), "BEGIN IMMEDIATE");
+}
+
+static int sqlite_commit(struct store *s)
+{
+	return exec(SS(s), "COMMIT");
+}
+
+static int sqlite_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(SS(s)->db))
+		return 0;
+	return exec(SS(s), "ROLLBACK");
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : VB_ESTORE;
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+	if (t == STORE_NO_TIME)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int insert_version(struct sqlite_store *ss, const struct store_obj *o, int64_t modified,
+			  int latest)
+{
+	sqlite3_stmt *st = ss->q[Q_INSERT];
+	int64_t added = time_now_us();
+	if (added <= ss->last_added)
+		added = ss->last_added + 1; /* strictly increasing, so TAXII paging is exact */
+	ss->last_added = added;
+	bind_text(st, 1, o->id);
+	sqlite3_bind_int64(st, 2, modified);
+	bind_text(st, 3, o->type);
+	sqlite3_bind_int(st, 4, latest);
+	sqlite3_bind_int64(st, 5, added);
+	bind_time(st, 6, o->created);
+	bind_text(st, 7, o->created_by_ref);
+	if (o->confidence >= 0)
+		sqlite3_bind_int(st, 8, o->confidence);
+	else
+		sqlite3_bind_null(st, 8);
+	bind_time(st, 9, o->valid_from);
+	bind_time(st, 10, o->valid_until);
+	sqlite3_bind_int(st, 11, o->revoked);
+	bind_text(st, 12, o->spec_version);
+	sqlite3_bind_text(st, 13, o->json, (int)o->json_len, SQLITE_STATIC);
+	if (step_done(st))
+		return VB_ESTORE;
+	int64_t seq = sqlite3_last_insert_rowid(ss->db);
+	for (size_t i = 0; i < o->n_markings; i++) {
+		bind_text(ss->q[Q_MARKING], 1, o->markings[i]);
+		sqlite3_bind_int64(ss->q[Q_MARKING], 2, seq);
+		if (step_done(ss->q[Q_MARKING]))
+			return VB_ESTORE;
+	}
+	for (size_t i = 0; i < o->n_labels; i++) {
+		bind_text(ss->q[Q_LABEL], 1, o->labels[i]);
+		sqlite3_bind_int64(ss->q[Q_LABEL], 2, seq);
+		if (step_done(ss->q[Q_LABEL]))
+			return VB_ESTORE;
+	}
+	for (size_t i = 0; i < o->n_refs; i++) {
+		bind_text(ss->q[Q_REF], 1, o->refs[i].target);
+		bind_text(ss->q[Q_REF], 2, o->refs[i].prop);
+		sqlite3_bind_int64(ss->q[Q_REF], 3, seq);
+		if (step_done(ss->q[Q_REF]))
+			return VB_ESTORE;
+	}
+	for (size_t i = 0; i < o->n_values; i++) {
+		bind_text(ss->q[Q_VALUE], 1, o->values[i].kind);
+		bind_text(ss->q[Q_VALUE], 2, o->values[i].value);
+		sqlite3_bind_int64(ss->q[Q_VALUE], 3, seq);
+		if (step_done(ss->q[Q_VALUE]))
+			return VB_ESTORE;
+	}
+	return 0;
+}
+
+static int sqlite_put(struct store *s, const struct store_obj *o, enum store_put_result *res)
+{
+	struct sqlite_store *ss = SS(s);
+	/* SCOs have no modified: their id is derived from their content, so one
+	 * version per id is the whole story. */
+	int64_t modified = o->modified == STORE_NO_TIME ? 0 : o->modified;
+	sqlite3_stmt *st = ss->q[Q_LATEST];
+	bind_text(st, 1, o->id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		*res = STORE_PUT_NEW;
+		return insert_version(ss, o, modified, 1);
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return VB_ESTORE;
+	}
+	int64_t cur_seq = sqlite3_column_int64(st, 0);
+	int64_t cur_mod = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if (cur_mod == modified) {
+		*res = STORE_PUT_UNCHANGED;
+		return 0;
+	}
+	if (modified > cur_mod) {
+		sqlite3_bind_int64(ss->q[Q_UNLATEST], 1, cur_seq);
+		if (step_done(ss->q[Q_UNLATEST]))
+			return VB_ESTORE;
+		*res = STORE_PUT_UPDATED;
+		return insert_version(ss, o, modified, 1);
+	}
+	st = ss->q[Q_VERSION_EXISTS];
+	bind_text(st, 1, o->id);
+	sqlite3_bind_int64(st, 2, modified);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		*res = STORE_PUT_UNCHANGED;
+		return 0;
+	}
+	*res = STORE_PUT_OLDER;
+	return insert_version(ss, o, modified, 0);
+}
+
+static int sqlite_get(struct store *s, const char *id, int64_t modified, char **json, size_t *len)
+{
+	struct sqlite_store *ss = SS(s);
+	sqlite3_stmt *st = ss->q[modified == STORE_NO_TIME ? Q_GET_LATEST : Q_GET_VERSION];
+	bind_text(st, 1, id);
+	if (modified != STORE_NO_TIME)
+		sqlite3_bind_int64(st, 2, modified);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		*json = xstrndup((const char *)sqlite3_column_text(st, 0), n);
+		if (len)
+			*len = n;
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
+}
+
+/* Builds the scan query for f into b; binds are collected in order in binds. */
+struct bindv {
+	int is_int;
+	const char *s;
+	int64_t i;
+};
+
+static void add_in_list(struct buf *b, const char *col, const char *const *list,
+			struct bindv *binds, int *nb, int maxb)
+{
+	buf_printf(b, " AND %s IN (", col);
+	for (int k = 0; list[k] && *nb < maxb; k++) {
+		buf_adds(b, k ? ",?" : "?");
+		binds[(*nb)++] = (struct bindv){0, list[k], 0};
+	}
+	buf_adds(b, ")");
+}
+
+static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_fn fn, void *arg)
+{
+	struct sqlite_store *ss = SS(s);
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	struct bindv binds[1024];
+	int nb = 0;
+	buf_adds(&b, "SELECT o.seq, o.added, o.id, o.type, o.modified, o.latest, o.json "
+		     "FROM objects o");
+	if (f->value_kind && f->value) {
+		buf_adds(&b, " JOIN obs_values v ON v.seq = o.seq AND v.kind = ? AND v.value = ?");
+		binds[nb++] = (struct bindv){0, f->value_kind, 0};
+		binds[nb++] = (struct bindv){0, f->value, 0};
+	}
+	if (f->ref_target) {
+		buf_adds(&b, " JOIN refs r ON r.seq = o.seq AND r.target = ?");
+		binds[nb++] = (struct bindv){0, f->ref_target, 0};
+		if (f->ref_prop) {
+			buf_adds(&b, " AND r.prop = ?");
+			binds[nb++] = (struct bindv){0, f->ref_prop, 0};
+		}
+	}
+	buf_adds(&b, " WHERE 1");
+	if (!f->all_versions)
+		buf_adds(&b, " AND o.latest = 1");
+	if (f->types)
+		add_in_list(&b, "o.type", f->types, binds, &nb, 1000);
+	if (f->ids)
+		add_in_list(&b, "o.id", f->ids, binds, &nb, 1000);
+	if (f->marking) {
+		buf_adds(&b, " AND EXISTS (SELECT 1 FROM markings m WHERE m.marking = ? AND "
+			     "m.seq = o.seq)");
+		binds[nb++] = (struct bindv){0, f->marking, 0};
+	}
+	if (f->label) {
+		buf_adds(&b,
+			 " AND EXISTS (SELECT 1 FROM labels l WHERE l.label = ? AND l.seq = o.seq)");
+		binds[nb++] = (struct bindv){0, f->label, 0};
+	}
+	if (f->modified_since) {
+		buf_adds(&b, " AND o.modified >= ?");
+		binds[nb++] = (struct bindv){1, NULL, f->modified_since};
+	}
+	if (f->added_after) {
+		buf_adds(&b, " AND o.added > ?");
+		binds[nb++] = (struct bindv){1, NULL, f->added_after};
+	}
+	if (f->after_seq) {
+		buf_adds(&b, " AND o.seq > ?");
+		binds[nb++] = (struct bindv){1, NULL, f->after_seq};
+	}
+	buf_adds(&b, " ORDER BY o.seq");
+	if (f->limit > 0)
+		buf_printf(&b, " LIMIT %ld", f->limit);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(ss->db, b.p, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
+		buf_free(&b);
+		return VB_ESTORE;
+	}
+	buf_free(&b);
+	for (int i = 0; i < nb; i++) {
+		if (binds[i].is_int)
+			sqlite3_bind_int64(st, i + 1, binds[i].i);
+		else
+			sqlite3_bind_text(st, i + 1, binds[i].s, -1, SQLITE_STATIC);
+	}
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_row row = {
+			.seq = sqlite3_column_int64(st, 0),
+			.added = sqlite3_column_int64(st, 1),
+			.id = (const char *)sqlite3_column_text(st, 2),
+			.type = (const char *)sqlite3_column_text(st, 3),
+			.modified = sqlite3_column_int64(st, 4),
+			.latest = sqlite3_column_int(st, 5),
+			.json = (const char *)sqlite3_column_text(st, 6),
+			.json_len = (size_t)sqlite3_column_bytes(st, 6),
+		};
+		ret = fn(arg, &row);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE) {
+		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
+		ret = VB_ESTORE;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int count_query(struct sqlite_store *ss, const char *sql, struct store_count **out,
+		       size_t *n)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return VB_ESTORE;
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		(*out)[*n].key = xstrdup((const char *)sqlite3_column_text(st, 0));
+		(*out)[*n].n = sqlite3_column_int64(st, 1);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int64_t scalar(struct sqlite_store *ss, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int sqlite_stats(struct store *s, struct store_stats *out)
+{
+	struct sqlite_store *ss = SS(s);
+	memset(out, 0, sizeof *out);
+	out->objects = scalar(ss, "SELECT count(*) FROM objects WHERE latest = 1");
+	out->versions = scalar(ss, "SELECT count(*) FROM objects");
+	out->bytes = scalar(ss, "SELECT page_count * page_size FROM pragma_page_count(), "
+				"pragma_page_size()");
+	struct stat st;
+	char wal[4096];
+	snprintf(wal, sizeof wal, "%s-wal", ss->path);
+	if (stat(wal, &st) == 0)
+		out->bytes += st.st_size;
+	if (count_query(ss,
+			"SELECT type, count(*) FROM objects WHERE latest = 1 GROUP BY type "
+			"ORDER BY 2 DESC, 1",
+			&out->by_type, &out->n_by_type) ||
+	    count_query(ss,
+			"SELECT m.marking, count(*) FROM markings m JOIN objects o ON o.seq = m.seq "
+			"WHERE o.latest = 1 GROUP BY m.marking ORDER BY 2 DESC, 1",
+			&out->by_marking, &out->n_by_marking))
+		return VB_ESTORE;
+	return out->objects < 0 ? VB_ESTORE : 0;
+}
+
+static int sqlite_check(struct store *s, char *msg, size_t cap)
+{
+	struct sqlite_store *ss = SS(s);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(ss->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return VB_ESTORE;
+	int ok = sqlite3_step(st) == SQLITE_ROW;
+	const char *r = ok ? (const char *)sqlite3_column_text(st, 0) : "no answer";
+	snprintf(msg, cap, "%s", r ? r : "");
+	ok = ok && r && strcmp(r, "ok") == 0;
+	sqlite3_finalize(st);
+	return ok ? 0 : VB_ESTORE;
+}
+
+const struct store_backend store_sqlite_backend = {
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.put = sqlite_put,
+	.get = sqlite_get,
+	.scan = sqlite_scan,
+	.stats = sqlite_stats,
+	.check = sqlite_check,
+};
