@@ -141,7 +141,7 @@ static int export_exec(int argc, char **argv)
 		cli_usage(&cmd_export, "--format '%s': expected stix, csv or plain", format);
 		goto done;
 	}
-	struct store_filter f = {0};
+	struct store_filter f = {.viewer = STORE_VIEWER_LOCAL};
 	tlist = split_list(types);
 	ilist = split_list(ids);
 	f.types = tlist[0] ? tlist : NULL;

@@ -53,7 +53,8 @@ static int list_exec(int argc, char **argv)
 	if (limit && parse_long(limit, 1, 100000000, &lim))
 		return cli_usage(&cmd_list, "--limit '%s': expected a positive number", limit);
 	const char *types[] = {type, NULL};
-	struct store_filter f = {.types = type ? types : NULL, .limit = lim, .label = label};
+	struct store_filter f = {.viewer = STORE_VIEWER_LOCAL,
+				  .types = type ? types : NULL, .limit = lim, .label = label};
 	struct store *st;
 	struct vb_err e;
 	vb_err_clear(&e);

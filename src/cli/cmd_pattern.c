@@ -100,7 +100,8 @@ static int pattern_exec(int argc, char **argv)
 		return cli_usage(&cmd_pattern, "check needs a PATTERN (or - to read stdin)");
 	int rc = 0;
 	for (; i < argc; i++) {
-		int r = strcmp(argv[i], "-") == 0 ? check_stdin() : check_one(argv[i], strlen(argv[i]));
+		int r =
+		    strcmp(argv[i], "-") == 0 ? check_stdin() : check_one(argv[i], strlen(argv[i]));
 		if (r == VB_EIO)
 			return r;
 		if (r != 0)
@@ -110,24 +111,24 @@ static int pattern_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_pattern = {
-	.name = "pattern",
-	.summary = "check STIX 2.1 patterns",
-	.usage = "usage: verbinding pattern check PATTERN...\n"
-		 "       verbinding pattern check -        (one pattern per line from stdin)\n"
-		 "\n"
-		 "Parses each STIX 2.1 pattern with the parser that import and match use and\n"
-		 "applies the specification's checks (object type names, hash lengths,\n"
-		 "timestamps, qualifiers, MATCHES regular expressions).\n"
-		 "\n"
-		 "For each pattern, on stderr: \"ok: PATTERN\", or the pattern, a caret under\n"
-		 "the offending column and \"  col N: message\". Limits: 65536 bytes, nesting\n"
-		 "depth 64, 10000 comparisons per pattern.\n"
-		 "\n"
-		 "Example:\n"
-		 "  verbinding pattern check \"[file:hashes.'SHA-256' = 'ef53...']\"\n"
-		 "  verbinding pattern check \"[ipv4-addr:value = '10.0.0.1'] FOLLOWEDBY \\\n"
-		 "      [domain-name:value = 'evil.example'] WITHIN 60 SECONDS\"\n"
-		 "\n"
-		 "Any invalid pattern makes the exit status 2.\n",
-	.exec = pattern_exec,
+    .name = "pattern",
+    .summary = "check STIX 2.1 patterns",
+    .usage = "usage: verbinding pattern check PATTERN...\n"
+	     "       verbinding pattern check -        (one pattern per line from stdin)\n"
+	     "\n"
+	     "Parses each STIX 2.1 pattern with the parser that import and match use and\n"
+	     "applies the specification's checks (object type names, hash lengths,\n"
+	     "timestamps, qualifiers, MATCHES regular expressions).\n"
+	     "\n"
+	     "For each pattern, on stderr: \"ok: PATTERN\", or the pattern, a caret under\n"
+	     "the offending column and \"  col N: message\". Limits: 65536 bytes, nesting\n"
+	     "depth 64, 10000 comparisons per pattern.\n"
+	     "\n"
+	     "Example:\n"
+	     "  verbinding pattern check \"[file:hashes.'SHA-256' = 'ef53...']\"\n"
+	     "  verbinding pattern check \"[ipv4-addr:value = '10.0.0.1'] FOLLOWEDBY \\\n"
+	     "      [domain-name:value = 'evil.example'] WITHIN 60 SECONDS\"\n"
+	     "\n"
+	     "Any invalid pattern makes the exit status 2.\n",
+    .exec = pattern_exec,
 };

@@ -21,7 +21,7 @@ static char *name_of(struct store *st, const char *id)
 {
 	char *json = NULL;
 	char *name = NULL;
-	if (store_get(st, id, STORE_NO_TIME, &json, NULL) == 0) {
+	if (store_get(st, STORE_VIEWER_LOCAL, id, STORE_NO_TIME, &json, NULL) == 0) {
 		cJSON *o = cJSON_Parse(json);
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
 		if (!cJSON_IsString(n))
@@ -79,7 +79,7 @@ static int show_exec(int argc, char **argv)
 	if ((rc = store_open(c.store, 0, &st, &e)))
 		return cli_fail_err("show", &e);
 	char *json = NULL;
-	rc = store_get(st, c.args[0], mod, &json, NULL);
+	rc = store_get(st, STORE_VIEWER_LOCAL, c.args[0], mod, &json, NULL);
 	if (rc == VB_ENOTFOUND) {
 		store_close(st);
 		return cli_fail("show", rc, "%s: no such object%s", c.args[0],
@@ -97,7 +97,7 @@ static int show_exec(int argc, char **argv)
 	free(json);
 	if (!json_only) {
 		struct rel_ctx r = {st, c.args[0], 0};
-		struct store_filter f = {.ref_target = c.args[0]};
+		struct store_filter f = {.viewer = STORE_VIEWER_LOCAL, .ref_target = c.args[0]};
 		const char *props[] = {"source_ref", "target_ref"};
 		for (int i = 0; i < 2 && !rc; i++) {
 			f.ref_prop = props[i];

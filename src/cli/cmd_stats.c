@@ -46,7 +46,7 @@ static int stats_exec(int argc, char **argv)
 		return 0;
 	}
 	struct store_stats s;
-	rc = store_stats(st, &s);
+	rc = store_stats(st, STORE_VIEWER_LOCAL, &s);
 	store_close(st);
 	if (rc)
 		return cli_fail("stats", rc, "reading the store failed");

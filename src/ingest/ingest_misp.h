@@ -19,6 +19,7 @@
 #include "../util/err.h"
 
 struct ingest;
+struct input;
 
 /* Reads a MISP feed folder: manifest.json (keys are event uuids) and one
  * <uuid>.json per event, each imported as its own file (one transaction)
@@ -26,6 +27,12 @@ struct ingest;
  * manifest.json. Returns 0 or the first error; a missing event file is
  * reported and the others are still imported. */
 int ingest_misp_feed(struct ingest *ig, const char *dir);
+
+/* Loads and parses a whole JSON document for the MISP and galaxy readers:
+ * invalid UTF-8, nesting deeper than 64 and malformed JSON are reported
+ * through ingest_fail with line and column. *out is the caller's to free
+ * with cJSON_Delete. Returns 0 or VB_EINPUT. */
+int misp_load_json(struct ingest *ig, struct input *in, cJSON **out);
 
 /* Namespace of the name-based (v5) ids this mapping derives itself:
  * relationships, locations by country code, galaxy clusters known by name

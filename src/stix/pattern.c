@@ -166,13 +166,25 @@ static const struct {
 	const char *word;
 	enum tok_kind kind;
 } keywords[] = {
-	{"AND", T_AND},         {"OR", T_OR},           {"NOT", T_NOT},
-	{"FOLLOWEDBY", T_FOLLOWEDBY}, {"LIKE", T_LIKE}, {"MATCHES", T_MATCHES},
-	{"ISSUPERSET", T_ISSUPERSET}, {"ISSUBSET", T_ISSUBSET}, {"EXISTS", T_EXISTS},
-	{"LAST", T_LAST},       {"IN", T_IN},           {"START", T_START},
-	{"STOP", T_STOP},       {"SECONDS", T_SECONDS}, {"WITHIN", T_WITHIN},
-	{"REPEATS", T_REPEATS}, {"TIMES", T_TIMES},     {"true", T_BOOL},
-	{"false", T_BOOL},
+    {"AND", T_AND},
+    {"OR", T_OR},
+    {"NOT", T_NOT},
+    {"FOLLOWEDBY", T_FOLLOWEDBY},
+    {"LIKE", T_LIKE},
+    {"MATCHES", T_MATCHES},
+    {"ISSUPERSET", T_ISSUPERSET},
+    {"ISSUBSET", T_ISSUBSET},
+    {"EXISTS", T_EXISTS},
+    {"LAST", T_LAST},
+    {"IN", T_IN},
+    {"START", T_START},
+    {"STOP", T_STOP},
+    {"SECONDS", T_SECONDS},
+    {"WITHIN", T_WITHIN},
+    {"REPEATS", T_REPEATS},
+    {"TIMES", T_TIMES},
+    {"true", T_BOOL},
+    {"false", T_BOOL},
 };
 
 struct tok {
@@ -190,9 +202,9 @@ struct parser {
 	unsigned nobs;
 	struct pattern *p;
 	struct list cmps, obs;
-	char found[96]; /* scratch for describing the current token */
+	char found[96];	 /* scratch for describing the current token */
 	size_t prev_end; /* where the token before the current one ends */
-	size_t col_off;  /* column_of's cache: the column at byte col_off */
+	size_t col_off;	 /* column_of's cache: the column at byte col_off */
 	unsigned col;
 };
 
@@ -213,7 +225,7 @@ static unsigned column_of(struct parser *P, size_t off)
 }
 
 static void fail_at(struct parser *P, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Records the first error only; later calls (while unwinding) are ignored. */
 static void fail_at(struct parser *P, size_t off, const char *fmt, ...)
@@ -229,6 +241,10 @@ static void fail_at(struct parser *P, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Quoted input may hold control characters; keep the message one line. */
+	for (char *m = msg; *m; m++)
+		if ((unsigned char)*m < 0x20 || *m == 0x7f)
+			*m = '?';
 	vb_err_set(P->err, VB_EINPUT, "%s", msg);
 	P->err->column = column_of(P, off);
 }
@@ -326,6 +342,8 @@ static void describe_char(struct parser *P, size_t off, char *out, size_t cap)
 		snprintf(out, cap, "invalid UTF-8 byte 0x%02x", u[0]);
 	else if (cp < 0x20 || cp == 0x7f)
 		snprintf(out, cap, "unexpected control character 0x%02x", (unsigned)cp);
+	else if (cp == '"')
+		snprintf(out, cap, "unexpected character '\"' (strings are quoted with ')");
 	else
 		snprintf(out, cap, "unexpected character '%.*s'", (int)k, (const char *)u);
 }
@@ -356,7 +374,8 @@ static int skip_space(struct parser *P)
 				P->pos++;
 		} else if (c >= 0x80) {
 			uint32_t cp;
-			size_t k = utf8_decode((const unsigned char *)s + P->pos, P->n - P->pos, &cp);
+			size_t k =
+			    utf8_decode((const unsigned char *)s + P->pos, P->n - P->pos, &cp);
 			if (k == 0 || !unicode_space(cp))
 				return 0;
 			P->pos += k;
@@ -395,9 +414,11 @@ static void lex_string(struct parser *P, size_t start)
 			uint32_t cp;
 			size_t k = utf8_decode(s + i + 1, P->n - i - 1, &cp);
 			if (k && cp >= 0x20 && cp != 0x7f)
-				snprintf(what, sizeof what, "'\\%.*s'", (int)k, (const char *)s + i + 1);
+				snprintf(what, sizeof what, "'\\%.*s'", (int)k,
+					 (const char *)s + i + 1);
 			else
-				snprintf(what, sizeof what, "'\\' followed by byte 0x%02x", s[i + 1]);
+				snprintf(what, sizeof what, "'\\' followed by byte 0x%02x",
+					 s[i + 1]);
 			fail_at(P, i, "invalid escape %s in string: only \\' and \\\\ are allowed",
 				what);
 			return;
@@ -460,7 +481,8 @@ static void lex_prefixed(struct parser *P, size_t start)
 		}
 		for (size_t k = 0; k < n; k++) {
 			unsigned char c = (unsigned char)s[b + k];
-			int pad_ok = c == '=' && (k == n - 1 || (k == n - 2 && s[b + n - 1] == '='));
+			int pad_ok =
+			    c == '=' && (k == n - 1 || (k == n - 2 && s[b + n - 1] == '='));
 			if (b64_val(c) < 0 && !pad_ok) {
 				fail_at(P, b + k, "invalid binary literal: '%c' is not base64",
 					c >= 0x20 && c < 0x7f ? c : '?');
@@ -478,10 +500,11 @@ static void lex_prefixed(struct parser *P, size_t start)
 		memcpy(text, s + b, n);
 		text[n] = 0;
 		if (memchr(text, 0, n) || time_parse(text, &us) != 0) {
-			fail_at(P, start,
-				"invalid timestamp t'%s': expected t'YYYY-MM-DDTHH:MM:SS[.s]Z' (UTC) "
-				"with a valid date and time",
-				text);
+			fail_at(
+			    P, start,
+			    "invalid timestamp t'%s': expected t'YYYY-MM-DDTHH:MM:SS[.s]Z' (UTC) "
+			    "with a valid date and time",
+			    text);
 			return;
 		}
 		P->t.kind = T_TIMESTAMP;
@@ -821,8 +844,7 @@ static const struct {
 	const char *name;
 	size_t hex_len;
 } hash_lengths[] = {
-	{"MD5", 32},     {"SHA1", 40},     {"SHA256", 64},
-	{"SHA512", 128}, {"SHA3256", 64}, {"SHA3512", 128},
+    {"MD5", 32}, {"SHA1", 40}, {"SHA256", 64}, {"SHA512", 128}, {"SHA3256", 64}, {"SHA3512", 128},
 };
 
 /* Returns the expected hex length when the path ends in hashes.<known>, else 0. */
@@ -860,13 +882,15 @@ static int check_hash(struct parser *P, const struct pattern_cmp *c, const struc
 	const char *alg = c->steps[c->nsteps - 1].key;
 	for (size_t i = 0; i < lit->len; i++) {
 		if (hex_val((unsigned char)lit->str[i]) < 0) {
-			fail_at(P, lit_off, "%s hash must be %zu hex digits, found a non-hex character",
-				alg, want);
+			fail_at(P, lit_off,
+				"%s hash must be %zu hex digits, found a non-hex character", alg,
+				want);
 			return -1;
 		}
 	}
 	if (lit->len != want) {
-		fail_at(P, lit_off, "%s hash must be %zu hex digits, found %zu", alg, want, lit->len);
+		fail_at(P, lit_off, "%s hash must be %zu hex digits, found %zu", alg, want,
+			lit->len);
 		return -1;
 	}
 	return 0;
@@ -877,8 +901,7 @@ static int check_regex(struct parser *P, const struct tok *t, const struct patte
 {
 	int code;
 	PCRE2_SIZE at;
-	pcre2_code *re =
-		pcre2_compile((PCRE2_SPTR)lit->str, lit->len, PCRE2_UTF, &code, &at, NULL);
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)lit->str, lit->len, PCRE2_UTF, &code, &at, NULL);
 	if (re) {
 		pcre2_code_free(re);
 		return 0;
@@ -1046,18 +1069,18 @@ static int parse_path(struct parser *P, struct pattern_cmp *c)
 static struct pattern_expr *parse_cmp_or(struct parser *P);
 
 static const char *const op_names[] = {
-	[PATTERN_OP_EQ] = "=",
-	[PATTERN_OP_NE] = "!=",
-	[PATTERN_OP_LT] = "<",
-	[PATTERN_OP_GT] = ">",
-	[PATTERN_OP_LE] = "<=",
-	[PATTERN_OP_GE] = ">=",
-	[PATTERN_OP_IN] = "IN",
-	[PATTERN_OP_LIKE] = "LIKE",
-	[PATTERN_OP_MATCHES] = "MATCHES",
-	[PATTERN_OP_ISSUBSET] = "ISSUBSET",
-	[PATTERN_OP_ISSUPERSET] = "ISSUPERSET",
-	[PATTERN_OP_EXISTS] = "EXISTS",
+    [PATTERN_OP_EQ] = "=",
+    [PATTERN_OP_NE] = "!=",
+    [PATTERN_OP_LT] = "<",
+    [PATTERN_OP_GT] = ">",
+    [PATTERN_OP_LE] = "<=",
+    [PATTERN_OP_GE] = ">=",
+    [PATTERN_OP_IN] = "IN",
+    [PATTERN_OP_LIKE] = "LIKE",
+    [PATTERN_OP_MATCHES] = "MATCHES",
+    [PATTERN_OP_ISSUBSET] = "ISSUBSET",
+    [PATTERN_OP_ISSUPERSET] = "ISSUPERSET",
+    [PATTERN_OP_EXISTS] = "EXISTS",
 };
 
 const char *pattern_op_name(enum pattern_op op)
@@ -1068,10 +1091,10 @@ const char *pattern_op_name(enum pattern_op op)
 const char *pattern_lit_kind_name(enum pattern_lit_kind kind)
 {
 	static const char *const names[] = {
-		[PATTERN_LIT_STRING] = "string", [PATTERN_LIT_INT] = "integer",
-		[PATTERN_LIT_FLOAT] = "float",   [PATTERN_LIT_BOOL] = "boolean",
-		[PATTERN_LIT_BINARY] = "binary", [PATTERN_LIT_HEX] = "hex",
-		[PATTERN_LIT_TIMESTAMP] = "timestamp",
+	    [PATTERN_LIT_STRING] = "string",	   [PATTERN_LIT_INT] = "integer",
+	    [PATTERN_LIT_FLOAT] = "float",	   [PATTERN_LIT_BOOL] = "boolean",
+	    [PATTERN_LIT_BINARY] = "binary",	   [PATTERN_LIT_HEX] = "hex",
+	    [PATTERN_LIT_TIMESTAMP] = "timestamp",
 	};
 	return (unsigned)kind < ARRAY_LEN(names) ? names[kind] : "?";
 }
@@ -1420,8 +1443,9 @@ static int parse_within(struct parser *P, int64_t *us)
 		frac *= 10;
 	*us = whole * 1000000 + frac;
 	if (*us <= 0) {
-		fail_at(P, t->off, "WITHIN needs a positive number of seconds (at least 0.000001), "
-				   "found %s",
+		fail_at(P, t->off,
+			"WITHIN needs a positive number of seconds (at least 0.000001), "
+			"found %s",
 			found(P));
 		return -1;
 	}
@@ -1444,7 +1468,8 @@ static struct pattern_obs *parse_obs_qualified(struct parser *P)
 			     : P->t.kind == T_REPEATS ? PATTERN_Q_REPEATS
 						      : PATTERN_Q_STARTSTOP;
 		if (seen & q) {
-			fail_at(P, qoff, "duplicate %s qualifier on the same observation expression",
+			fail_at(P, qoff,
+				"duplicate %s qualifier on the same observation expression",
 				qual_name(q));
 			return NULL;
 		}
@@ -1601,7 +1626,7 @@ int pattern_parse(const char *src, size_t len, struct pattern **out, struct vb_e
 
 int pattern_walk(const struct pattern *p, pattern_cmp_fn fn, void *arg)
 {
-	for (size_t i = 0; i < p->ncmp; i++) {
+	for (size_t i = 0; p && i < p->ncmp; i++) {
 		int rc = fn(arg, p->cmps[i]);
 		if (rc)
 			return rc;

@@ -39,9 +39,9 @@
 #include "../util/err.h"
 
 /* Limits imposed on every pattern, before any work is done on it. */
-#define PATTERN_MAX_LEN   65536 /* bytes of pattern text */
-#define PATTERN_MAX_DEPTH 64    /* nesting of '(' and '[' */
-#define PATTERN_MAX_CMP   10000 /* comparisons in one pattern */
+#define PATTERN_MAX_LEN	  65536 /* bytes of pattern text */
+#define PATTERN_MAX_DEPTH 64	/* nesting of '(' and '[' */
+#define PATTERN_MAX_CMP	  10000 /* comparisons in one pattern */
 
 enum pattern_lit_kind {
 	PATTERN_LIT_STRING,    /* '...': str/len hold the unescaped UTF-8 */
@@ -61,7 +61,7 @@ struct pattern_lit {
 	int64_t i;
 	double f;
 	int b;
-	int64_t us;      /* TIMESTAMP: microseconds since the epoch, UTC */
+	int64_t us;	 /* TIMESTAMP: microseconds since the epoch, UTC */
 	unsigned column; /* 1-based column of the literal in the pattern */
 };
 
@@ -74,7 +74,7 @@ enum pattern_step_kind {
 struct pattern_step {
 	enum pattern_step_kind kind;
 	const char *key; /* KEY: the property or dictionary key, unescaped */
-	int64_t index;   /* INDEX */
+	int64_t index;	 /* INDEX */
 };
 
 enum pattern_op {
@@ -98,11 +98,11 @@ struct pattern_cmp {
 	const struct pattern_step *steps; /* nsteps >= 1; steps[0] is a KEY */
 	size_t nsteps;
 	enum pattern_op op;
-	int negated;            /* NOT before the operator (or before EXISTS) */
-	struct pattern_lit lit; /* the right-hand side; unused for IN and EXISTS */
+	int negated;		       /* NOT before the operator (or before EXISTS) */
+	struct pattern_lit lit;	       /* the right-hand side; unused for IN and EXISTS */
 	const struct pattern_lit *set; /* IN: the members of the set (nset may be 0) */
 	size_t nset;
-	unsigned index;     /* position among all comparisons, source order */
+	unsigned index;	    /* position among all comparisons, source order */
 	unsigned obs_index; /* which observation ("[...]") it is in, source order */
 	unsigned column;    /* 1-based column where the comparison starts */
 };
@@ -122,32 +122,32 @@ struct pattern_expr {
 };
 
 enum pattern_obs_kind {
-	PATTERN_OBS,            /* "[ expr ]" */
-	PATTERN_OBS_AND,        /* all children match (in any order) */
-	PATTERN_OBS_OR,         /* any child matches */
+	PATTERN_OBS,		/* "[ expr ]" */
+	PATTERN_OBS_AND,	/* all children match (in any order) */
+	PATTERN_OBS_OR,		/* any child matches */
 	PATTERN_OBS_FOLLOWEDBY, /* the children match in this order in time */
-	PATTERN_OBS_GROUP,      /* one child; see the comment at the top */
+	PATTERN_OBS_GROUP,	/* one child; see the comment at the top */
 };
 
 /* Bits of pattern_obs.quals. */
 enum {
-	PATTERN_Q_WITHIN = 1,    /* within_us */
-	PATTERN_Q_REPEATS = 2,   /* repeats */
+	PATTERN_Q_WITHIN = 1,	 /* within_us */
+	PATTERN_Q_REPEATS = 2,	 /* repeats */
 	PATTERN_Q_STARTSTOP = 4, /* start_us, stop_us */
 };
 
 /* An observation expression; qualifiers apply to the whole node. */
 struct pattern_obs {
 	enum pattern_obs_kind kind;
-	unsigned quals;     /* PATTERN_Q_* bits; 0 when unqualified */
-	int64_t within_us;  /* WITHIN n SECONDS, in microseconds, > 0 */
-	int64_t repeats;    /* REPEATS n TIMES, n > 0 */
-	int64_t start_us;   /* START t'..' STOP t'..', start_us < stop_us */
-	int64_t stop_us;    /* (STOP is exclusive per the specification) */
+	unsigned quals;		    /* PATTERN_Q_* bits; 0 when unqualified */
+	int64_t within_us;	    /* WITHIN n SECONDS, in microseconds, > 0 */
+	int64_t repeats;	    /* REPEATS n TIMES, n > 0 */
+	int64_t start_us;	    /* START t'..' STOP t'..', start_us < stop_us */
+	int64_t stop_us;	    /* (STOP is exclusive per the specification) */
 	struct pattern_expr *expr;  /* OBS */
 	struct pattern_obs **child; /* AND, OR, FOLLOWEDBY: nchild >= 2; GROUP: 1 */
 	size_t nchild;
-	unsigned index;  /* OBS: index into pattern.obs */
+	unsigned index;	 /* OBS: index into pattern.obs */
 	unsigned column; /* 1-based column of the node's first '[' */
 };
 

@@ -45,6 +45,8 @@ enum stix_kind stix_type_kind(const char *type);
 /* TLP name ("clear", "green", "amber", "amber+strict", "red", "white"; any
  * case, with or without a "tlp:" prefix) to its TLP 2.0 marking id, or NULL. */
 const char *stix_tlp_id(const char *name);
+/* The enum store_tlp level of a TLP 1.0 or 2.0 marking id, or STORE_TLP_NONE. */
+int stix_tlp_level(const char *marking_id);
 /* Maps a TLP 1.0 marking id to its TLP 2.0 id; other ids are returned as is. */
 const char *stix_tlp_upgrade(const char *marking_id);
 /* The predefined TLP 2.0 marking-definition object for a TLP 2.0 id, as a new

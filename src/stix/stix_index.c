@@ -32,6 +32,24 @@ const char *stix_tlp_id(const char *name)
 	return NULL;
 }
 
+int stix_tlp_level(const char *marking_id)
+{
+	static const struct {
+		const char *id;
+		int level;
+	} levels[] = {
+		{TLP_CLEAR, STORE_TLP_CLEAR}, {TLP_GREEN, STORE_TLP_GREEN},
+		{TLP_AMBER, STORE_TLP_AMBER}, {TLP_AMBER_STRICT, STORE_TLP_AMBER_STRICT},
+		{TLP_RED, STORE_TLP_RED},     {TLP1_WHITE, STORE_TLP_CLEAR},
+		{TLP1_GREEN, STORE_TLP_GREEN}, {TLP1_AMBER, STORE_TLP_AMBER},
+		{TLP1_RED, STORE_TLP_RED},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(levels); i++)
+		if (strcmp(marking_id, levels[i].id) == 0)
+			return levels[i].level;
+	return STORE_TLP_NONE;
+}
+
 const char *stix_tlp_upgrade(const char *marking_id)
 {
 	for (size_t i = 0; i < ARRAY_LEN(tlps); i++)
@@ -224,6 +242,12 @@ int stix_index_build(struct stix_index *ix, const cJSON *obj, struct vb_err *err
 	o->markings = ix->markings;
 	o->labels = ix->labels;
 	o->refs = ix->refs;
+	o->tlp = STORE_TLP_NONE;
+	for (size_t i = 0; i < o->n_markings; i++) {
+		int level = stix_tlp_level(o->markings[i]);
+		if (level > o->tlp)
+			o->tlp = level;
+	}
 	/* Observable values: the SCO's own value, file hashes, and the values an
 	 * indicator's pattern names. */
 	const char *t = o->type;

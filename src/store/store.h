@@ -39,6 +39,44 @@ struct store_value {
 	const char *value;
 };
 
+/* TLP 2.0 levels in increasing restriction; STORE_TLP_NONE when an object
+ * carries no TLP marking (the instance's default then applies). */
+enum store_tlp {
+	STORE_TLP_NONE = -1,
+	STORE_TLP_CLEAR = 0,
+	STORE_TLP_GREEN = 1,
+	STORE_TLP_AMBER = 2,
+	STORE_TLP_AMBER_STRICT = 3,
+	STORE_TLP_RED = 4,
+};
+
+/* Who an object version is shared with besides its creating organisation:
+ * an organisation (RED: named recipients; AMBER: recipients) or a sharing
+ * group (GREEN: the group's community; AMBER: the group's members). */
+enum store_share_kind { STORE_SHARE_ORG = 1, STORE_SHARE_GROUP = 2 };
+struct store_share {
+	enum store_share_kind kind;
+	int64_t target; /* organisation or group id */
+};
+
+/*
+ * The reader on whose behalf a read runs. Every read of objects (get, scan,
+ * stats) takes one, and the backend's single visibility clause applies it;
+ * there is no read path without a viewer. STORE_VIEWER_LOCAL is the local
+ * administrator at the command line, who sees everything in the store.
+ */
+struct store_viewer {
+	int local;             /* 1: sees everything (CLI on the store file) */
+	int anonymous;         /* no organisation: sees CLEAR when public is on */
+	int public_access;     /* the instance lets anonymous readers see CLEAR */
+	int64_t org;           /* the reader's organisation id */
+	const int64_t *groups; /* sharing groups the organisation belongs to */
+	size_t n_groups;
+	int default_tlp;       /* enum store_tlp applied to unmarked objects */
+};
+extern const struct store_viewer store_viewer_local;
+#define STORE_VIEWER_LOCAL (&store_viewer_local)
+
 /* One version of one object with its index fields. */
 struct store_obj {
 	const char *id, *type, *spec_version;
@@ -57,6 +95,12 @@ struct store_obj {
 	size_t n_refs;
 	const struct store_value *values;
 	size_t n_values;
+	/* Sharing: the creating organisation (0: the instance itself, e.g. a
+	 * CLI import), the TLP level (from the markings), and the shares. */
+	int64_t owner_org;
+	int tlp;
+	const struct store_share *shares;
+	size_t n_shares;
 };
 
 enum store_put_result {
@@ -77,8 +121,10 @@ struct store_row {
 	size_t json_len;
 };
 
-/* Filters for store_scan; zero-initialised means "everything, latest only". */
+/* Filters for store_scan; zero-initialised except viewer means "everything
+ * the viewer may see, latest only". viewer is required. */
 struct store_filter {
+	const struct store_viewer *viewer;
 	const char *const *types; /* NULL-terminated, or NULL */
 	const char *const *ids;   /* NULL-terminated, or NULL */
 	const char *marking;      /* marking-definition id, or NULL */
@@ -117,10 +163,13 @@ struct store_backend {
 	int (*commit)(struct store *s);
 	int (*rollback)(struct store *s);
 	int (*put)(struct store *s, const struct store_obj *o, enum store_put_result *res);
-	/* modified == STORE_NO_TIME: latest version. *json is malloc'd, caller frees. */
-	int (*get)(struct store *s, const char *id, int64_t modified, char **json, size_t *len);
+	/* modified == STORE_NO_TIME: latest version. *json is malloc'd, caller
+	 * frees. An object the viewer may not see is VB_ENOTFOUND, exactly as a
+	 * missing one. */
+	int (*get)(struct store *s, const struct store_viewer *v, const char *id, int64_t modified,
+		   char **json, size_t *len);
 	int (*scan)(struct store *s, const struct store_filter *f, store_row_fn fn, void *arg);
-	int (*stats)(struct store *s, struct store_stats *out);
+	int (*stats)(struct store *s, const struct store_viewer *v, struct store_stats *out);
 	int (*check)(struct store *s, char *msg, size_t cap); /* integrity check */
 };
 
@@ -152,19 +201,20 @@ static inline int store_put(struct store *s, const struct store_obj *o, enum sto
 {
 	return s->be->put(s, o, r);
 }
-static inline int store_get(struct store *s, const char *id, int64_t modified, char **json,
-			    size_t *len)
+static inline int store_get(struct store *s, const struct store_viewer *v, const char *id,
+			    int64_t modified, char **json, size_t *len)
 {
-	return s->be->get(s, id, modified, json, len);
+	return s->be->get(s, v, id, modified, json, len);
 }
 static inline int store_scan(struct store *s, const struct store_filter *f, store_row_fn fn,
 			     void *arg)
 {
 	return s->be->scan(s, f, fn, arg);
 }
-static inline int store_stats(struct store *s, struct store_stats *out)
+static inline int store_stats(struct store *s, const struct store_viewer *v,
+			      struct store_stats *out)
 {
-	return s->be->stats(s, out);
+	return s->be->stats(s, v, out);
 }
 void store_stats_free(struct store_stats *st);
 static inline int store_check(struct store *s, char *msg, size_t cap)

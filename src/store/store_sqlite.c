@@ -26,8 +26,7 @@ enum {
 	Q_LABEL,
 	Q_REF,
 	Q_VALUE,
-	Q_GET_LATEST,
-	Q_GET_VERSION,
+	Q_SHARE,
 	Q__COUNT
 };
 
@@ -36,14 +35,14 @@ static const char *const queries[Q__COUNT] = {
 	[Q_VERSION_EXISTS] = "SELECT 1 FROM objects WHERE id = ?1 AND modified = ?2",
 	[Q_INSERT] = "INSERT INTO objects(id, modified, type, latest, added, created, "
 		     "created_by_ref, confidence, valid_from, valid_until, revoked, "
-		     "spec_version, json) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+		     "spec_version, json, owner_org, tlp) "
+		     "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
 	[Q_UNLATEST] = "UPDATE objects SET latest = 0 WHERE seq = ?1",
 	[Q_MARKING] = "INSERT OR IGNORE INTO markings(marking, seq) VALUES (?1, ?2)",
 	[Q_LABEL] = "INSERT OR IGNORE INTO labels(label, seq) VALUES (?1, ?2)",
 	[Q_REF] = "INSERT OR IGNORE INTO refs(target, prop, seq) VALUES (?1, ?2, ?3)",
 	[Q_VALUE] = "INSERT OR IGNORE INTO obs_values(kind, value, seq) VALUES (?1, ?2, ?3)",
-	[Q_GET_LATEST] = "SELECT json FROM objects WHERE id = ?1 AND latest = 1",
-	[Q_GET_VERSION] = "SELECT json FROM objects WHERE id = ?1 AND modified = ?2",
+	[Q_SHARE] = "INSERT OR IGNORE INTO shares(seq, kind, target) VALUES (?1, ?2, ?3)",
 };
 
 /* Schema migrations: migrations[i] brings a store from version i to i + 1. */
@@ -77,7 +76,15 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY(target, prop, seq)) WITHOUT ROWID;"
 	"CREATE TABLE obs_values(kind TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
 	"  PRIMARY KEY(kind, value, seq)) WITHOUT ROWID;",
+	/* 1 -> 2: sharing. Each version records its creating organisation (0:
+	 * the instance), its TLP level (-1: unmarked) and whom it is shared with. */
+	"ALTER TABLE objects ADD COLUMN owner_org INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE objects ADD COLUMN tlp INTEGER NOT NULL DEFAULT -1;"
+	"CREATE TABLE shares(seq INTEGER NOT NULL, kind INTEGER NOT NULL, target INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, kind, target)) WITHOUT ROWID;",
 };
+
+const struct store_viewer store_viewer_local = {.local = 1, .default_tlp = STORE_TLP_NONE};
 
 struct sqlite_store {
 	struct store base;
@@ -261,9 +268,18 @@ static int insert_version(struct sqlite_store *ss, const struct store_obj *o, in
 	sqlite3_bind_int(st, 11, o->revoked);
 	bind_text(st, 12, o->spec_version);
 	sqlite3_bind_text(st, 13, o->json, (int)o->json_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 14, o->owner_org);
+	sqlite3_bind_int(st, 15, o->tlp);
 	if (step_done(st))
 		return VB_ESTORE;
 	int64_t seq = sqlite3_last_insert_rowid(ss->db);
+	for (size_t i = 0; i < o->n_shares; i++) {
+		sqlite3_bind_int64(ss->q[Q_SHARE], 1, seq);
+		sqlite3_bind_int(ss->q[Q_SHARE], 2, (int)o->shares[i].kind);
+		sqlite3_bind_int64(ss->q[Q_SHARE], 3, o->shares[i].target);
+		if (step_done(ss->q[Q_SHARE]))
+			return VB_ESTORE;
+	}
 	for (size_t i = 0; i < o->n_markings; i++) {
 		bind_text(ss->q[Q_MARKING], 1, o->markings[i]);
 		sqlite3_bind_int64(ss->q[Q_MARKING], 2, seq);
@@ -338,10 +354,72 @@ static int sqlite_put(struct store *s, const struct store_obj *o, enum store_put
 	return insert_version(ss, o, modified, 0);
 }
 
-static int sqlite_get(struct store *s, const char *id, int64_t modified, char **json, size_t *len)
+/*
+ * The visibility decision: the one place that says which object versions a
+ * viewer may read. Every read (get, scan, stats, and through them every
+ * command, API route and TAXII endpoint) appends this clause for alias o.
+ * The rules (README, "Sharing"):
+ *   the creating organisation sees its own objects;
+ *   CLEAR: everyone, anonymous readers only when public access is on;
+ *   GREEN: the sharing groups it was shared with, or every organisation of
+ *          the instance when it names none;
+ *   AMBER: the organisations and the members of the groups it was shared with;
+ *   AMBER+STRICT: the creating organisation only;
+ *   RED: the named recipient organisations only.
+ * Unmarked objects take the instance's default level. Only integers from the
+ * viewer struct are written into the SQL, never text from a request.
+ */
+static int visible_clause(struct buf *b, const struct store_viewer *v)
+{
+	if (!v)
+		return VB_EDENIED; /* no read without a viewer */
+	if (v->local)
+		return buf_adds(b, "1");
+	char eff[96];
+	snprintf(eff, sizeof eff, "(CASE WHEN o.tlp < 0 THEN %d ELSE o.tlp END)", v->default_tlp);
+	if (v->anonymous)
+		return v->public_access ? buf_printf(b, "%s = 0", eff) : buf_adds(b, "0");
+	struct buf g;
+	buf_init(&g, 1 << 20);
+	buf_adds(&g, "(");
+	for (size_t i = 0; i < v->n_groups; i++)
+		buf_printf(&g, "%s%lld", i ? "," : "", (long long)v->groups[i]);
+	buf_adds(&g, ")");
+	const char *groups = v->n_groups ? g.p : "(NULL)";
+	long long org = (long long)v->org;
+	int rc = buf_printf(
+		b,
+		"(o.owner_org = %lld OR %s = 0"
+		" OR (%s = 1 AND (NOT EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2)"
+		"  OR EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2 AND s.target IN %s)))"
+		" OR (%s = 2 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND"
+		"  ((s.kind = 1 AND s.target = %lld) OR (s.kind = 2 AND s.target IN %s))))"
+		" OR (%s = 4 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 1"
+		"  AND s.target = %lld)))",
+		org, eff, eff, groups, eff, org, groups, eff, org);
+	buf_free(&g);
+	return rc;
+}
+
+static int sqlite_get(struct store *s, const struct store_viewer *v, const char *id,
+		      int64_t modified, char **json, size_t *len)
 {
 	struct sqlite_store *ss = SS(s);
-	sqlite3_stmt *st = ss->q[modified == STORE_NO_TIME ? Q_GET_LATEST : Q_GET_VERSION];
+	struct buf q;
+	buf_init(&q, 1 << 20);
+	buf_adds(&q, "SELECT o.json FROM objects o WHERE o.id = ?1 AND ");
+	buf_adds(&q, modified == STORE_NO_TIME ? "o.latest = 1" : "o.modified = ?2");
+	buf_adds(&q, " AND ");
+	if (visible_clause(&q, v)) {
+		buf_free(&q);
+		return VB_EDENIED;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(ss->db, q.p, -1, &st, NULL) != SQLITE_OK) {
+		buf_free(&q);
+		return VB_ESTORE;
+	}
+	buf_free(&q);
 	bind_text(st, 1, id);
 	if (modified != STORE_NO_TIME)
 		sqlite3_bind_int64(st, 2, modified);
@@ -351,10 +429,10 @@ static int sqlite_get(struct store *s, const char *id, int64_t modified, char **
 		*json = xstrndup((const char *)sqlite3_column_text(st, 0), n);
 		if (len)
 			*len = n;
-		sqlite3_reset(st);
+		sqlite3_finalize(st);
 		return 0;
 	}
-	sqlite3_reset(st);
+	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -398,7 +476,11 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 			binds[nb++] = (struct bindv){0, f->ref_prop, 0};
 		}
 	}
-	buf_adds(&b, " WHERE 1");
+	buf_adds(&b, " WHERE ");
+	if (visible_clause(&b, f->viewer)) {
+		buf_free(&b);
+		return VB_EDENIED;
+	}
 	if (!f->all_versions)
 		buf_adds(&b, " AND o.latest = 1");
 	if (f->types)
@@ -491,6 +573,8 @@ static int count_query(struct sqlite_store *ss, const char *sql, struct store_co
 
 static int64_t scalar(struct sqlite_store *ss, const char *sql)
 {
+	if (!sql)
+		return -1;
 	sqlite3_stmt *st;
 	int64_t v = -1;
 	if (sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL) == SQLITE_OK &&
@@ -500,29 +584,48 @@ static int64_t scalar(struct sqlite_store *ss, const char *sql)
 	return v;
 }
 
-static int sqlite_stats(struct store *s, struct store_stats *out)
+static int sqlite_stats(struct store *s, const struct store_viewer *v, struct store_stats *out)
 {
 	struct sqlite_store *ss = SS(s);
 	memset(out, 0, sizeof *out);
-	out->objects = scalar(ss, "SELECT count(*) FROM objects WHERE latest = 1");
-	out->versions = scalar(ss, "SELECT count(*) FROM objects");
-	out->bytes = scalar(ss, "SELECT page_count * page_size FROM pragma_page_count(), "
-				"pragma_page_size()");
+	struct buf vis, q;
+	buf_init(&vis, 1 << 20);
+	buf_init(&q, 1 << 20);
+	if (visible_clause(&vis, v)) {
+		buf_free(&vis);
+		return VB_EDENIED;
+	}
+	buf_printf(&q, "SELECT count(*) FROM objects o WHERE o.latest = 1 AND %s", vis.p);
+	out->objects = scalar(ss, q.p);
+	buf_reset(&q);
+	buf_printf(&q, "SELECT count(*) FROM objects o WHERE %s", vis.p);
+	out->versions = scalar(ss, q.p);
+	/* The size of the store says something about what others hold: only the
+	 * local administrator learns it. */
+	out->bytes = v->local ? scalar(ss, "SELECT page_count * page_size FROM pragma_page_count(), "
+					   "pragma_page_size()")
+			      : 0;
 	struct stat st;
 	char wal[4096];
 	snprintf(wal, sizeof wal, "%s-wal", ss->path);
-	if (stat(wal, &st) == 0)
+	if (v->local && stat(wal, &st) == 0)
 		out->bytes += st.st_size;
-	if (count_query(ss,
-			"SELECT type, count(*) FROM objects WHERE latest = 1 GROUP BY type "
-			"ORDER BY 2 DESC, 1",
-			&out->by_type, &out->n_by_type) ||
-	    count_query(ss,
-			"SELECT m.marking, count(*) FROM markings m JOIN objects o ON o.seq = m.seq "
-			"WHERE o.latest = 1 GROUP BY m.marking ORDER BY 2 DESC, 1",
-			&out->by_marking, &out->n_by_marking))
-		return VB_ESTORE;
-	return out->objects < 0 ? VB_ESTORE : 0;
+	buf_reset(&q);
+	buf_printf(&q,
+		   "SELECT o.type, count(*) FROM objects o WHERE o.latest = 1 AND %s "
+		   "GROUP BY o.type ORDER BY 2 DESC, 1",
+		   vis.p);
+	int rc = count_query(ss, q.p, &out->by_type, &out->n_by_type);
+	buf_reset(&q);
+	buf_printf(&q,
+		   "SELECT m.marking, count(*) FROM markings m JOIN objects o ON o.seq = m.seq "
+		   "WHERE o.latest = 1 AND %s GROUP BY m.marking ORDER BY 2 DESC, 1",
+		   vis.p);
+	if (!rc)
+		rc = count_query(ss, q.p, &out->by_marking, &out->n_by_marking);
+	buf_free(&vis);
+	buf_free(&q);
+	return rc || out->objects < 0 ? VB_ESTORE : 0;
 }
 
 static int sqlite_check(struct store *s, char *msg, size_t cap)

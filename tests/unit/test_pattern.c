@@ -87,30 +87,30 @@ TEST(pattern_every_operator)
 		enum pattern_op op;
 		int negated;
 	} cases[] = {
-		{"[file:size = 5]", PATTERN_OP_EQ, 0},
-		{"[file:size == 5]", PATTERN_OP_EQ, 0},
-		{"[file:size != 5]", PATTERN_OP_NE, 0},
-		{"[file:size <> 5]", PATTERN_OP_NE, 0},
-		{"[file:size < 5]", PATTERN_OP_LT, 0},
-		{"[file:size > 5]", PATTERN_OP_GT, 0},
-		{"[file:size <= 5]", PATTERN_OP_LE, 0},
-		{"[file:size >= 5]", PATTERN_OP_GE, 0},
-		{"[file:size IN (1, 2, 3)]", PATTERN_OP_IN, 0},
-		{"[file:name LIKE 'setup%.exe']", PATTERN_OP_LIKE, 0},
-		{"[file:name MATCHES '^setup[0-9]+\\\\.exe$']", PATTERN_OP_MATCHES, 0},
-		{"[ipv4-addr:value ISSUBSET '198.51.100.0/24']", PATTERN_OP_ISSUBSET, 0},
-		{"[ipv6-addr:value ISSUPERSET '2001:db8::/32']", PATTERN_OP_ISSUPERSET, 0},
-		{"[EXISTS file:hashes.MD5]", PATTERN_OP_EXISTS, 0},
-		{"[file:size NOT = 5]", PATTERN_OP_EQ, 1},
-		{"[file:size NOT != 5]", PATTERN_OP_NE, 1},
-		{"[file:size NOT < 5]", PATTERN_OP_LT, 1},
-		{"[file:size NOT >= 5]", PATTERN_OP_GE, 1},
-		{"[file:size NOT IN (1)]", PATTERN_OP_IN, 1},
-		{"[file:name NOT LIKE 'a%']", PATTERN_OP_LIKE, 1},
-		{"[file:name NOT MATCHES 'a+']", PATTERN_OP_MATCHES, 1},
-		{"[ipv4-addr:value NOT ISSUBSET '10.0.0.0/8']", PATTERN_OP_ISSUBSET, 1},
-		{"[ipv4-addr:value NOT ISSUPERSET '10.1.2.3']", PATTERN_OP_ISSUPERSET, 1},
-		{"[NOT EXISTS file:name]", PATTERN_OP_EXISTS, 1},
+	    {"[file:size = 5]", PATTERN_OP_EQ, 0},
+	    {"[file:size == 5]", PATTERN_OP_EQ, 0},
+	    {"[file:size != 5]", PATTERN_OP_NE, 0},
+	    {"[file:size <> 5]", PATTERN_OP_NE, 0},
+	    {"[file:size < 5]", PATTERN_OP_LT, 0},
+	    {"[file:size > 5]", PATTERN_OP_GT, 0},
+	    {"[file:size <= 5]", PATTERN_OP_LE, 0},
+	    {"[file:size >= 5]", PATTERN_OP_GE, 0},
+	    {"[file:size IN (1, 2, 3)]", PATTERN_OP_IN, 0},
+	    {"[file:name LIKE 'setup%.exe']", PATTERN_OP_LIKE, 0},
+	    {"[file:name MATCHES '^setup[0-9]+\\\\.exe$']", PATTERN_OP_MATCHES, 0},
+	    {"[ipv4-addr:value ISSUBSET '198.51.100.0/24']", PATTERN_OP_ISSUBSET, 0},
+	    {"[ipv6-addr:value ISSUPERSET '2001:db8::/32']", PATTERN_OP_ISSUPERSET, 0},
+	    {"[EXISTS file:hashes.MD5]", PATTERN_OP_EXISTS, 0},
+	    {"[file:size NOT = 5]", PATTERN_OP_EQ, 1},
+	    {"[file:size NOT != 5]", PATTERN_OP_NE, 1},
+	    {"[file:size NOT < 5]", PATTERN_OP_LT, 1},
+	    {"[file:size NOT >= 5]", PATTERN_OP_GE, 1},
+	    {"[file:size NOT IN (1)]", PATTERN_OP_IN, 1},
+	    {"[file:name NOT LIKE 'a%']", PATTERN_OP_LIKE, 1},
+	    {"[file:name NOT MATCHES 'a+']", PATTERN_OP_MATCHES, 1},
+	    {"[ipv4-addr:value NOT ISSUBSET '10.0.0.0/8']", PATTERN_OP_ISSUBSET, 1},
+	    {"[ipv4-addr:value NOT ISSUPERSET '10.1.2.3']", PATTERN_OP_ISSUPERSET, 1},
+	    {"[NOT EXISTS file:name]", PATTERN_OP_EXISTS, 1},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct pattern *p = parse_ok(cases[i].src, failed_);
@@ -138,7 +138,7 @@ TEST(pattern_every_operator)
 TEST(pattern_in_set)
 {
 	struct pattern *p =
-		parse_ok("[network-traffic:dst_port IN (80, 443, 'x', true, 1.5, h'ff')]", failed_);
+	    parse_ok("[network-traffic:dst_port IN (80, 443, 'x', true, 1.5, h'ff')]", failed_);
 	const struct pattern_cmp *c = only_cmp(p);
 	CHECK(c);
 	if (c) {
@@ -166,12 +166,12 @@ TEST(pattern_in_set)
 TEST(pattern_every_literal_kind)
 {
 	struct pattern *p = parse_ok(
-		"[x-custom:a = 'it\\'s a \\\\ path' AND x-custom:b = 42 AND x-custom:c = -7 AND "
-		"x-custom:d = +3 AND x-custom:e = 2.5 AND x-custom:f = -.25 AND x-custom:g = true "
-		"AND x-custom:h = false AND x-custom:i = b'aGVsbG8=' AND x-custom:j = h'48656C6c6f' "
-		"AND x-custom:k = t'2016-05-12T08:17:27.5Z' AND x-custom:l = b'AAE=' AND "
-		"x-custom:m = h'' AND x-custom:n = -0 AND x-custom:o = 'caf\xc3\xa9']",
-		failed_);
+	    "[x-custom:a = 'it\\'s a \\\\ path' AND x-custom:b = 42 AND x-custom:c = -7 AND "
+	    "x-custom:d = +3 AND x-custom:e = 2.5 AND x-custom:f = -.25 AND x-custom:g = true "
+	    "AND x-custom:h = false AND x-custom:i = b'aGVsbG8=' AND x-custom:j = h'48656C6c6f' "
+	    "AND x-custom:k = t'2016-05-12T08:17:27.5Z' AND x-custom:l = b'AAE=' AND "
+	    "x-custom:m = h'' AND x-custom:n = -0 AND x-custom:o = 'caf\xc3\xa9']",
+	    failed_);
 	CHECK(p);
 	if (!p)
 		return;
@@ -234,7 +234,7 @@ TEST(pattern_precedence_in_observation)
 {
 	/* AND binds tighter than OR */
 	struct pattern *p =
-		parse_ok("[file:name = 'a' OR file:name = 'b' AND file:size = 1]", failed_);
+	    parse_ok("[file:name = 'a' OR file:name = 'b' AND file:size = 1]", failed_);
 	CHECK(p);
 	if (p) {
 		const struct pattern_expr *e = p->root->expr;
@@ -373,11 +373,11 @@ TEST(pattern_qualifiers)
 TEST(pattern_paths)
 {
 	char buf[256];
-	struct pattern *p = parse_ok(
-		"[file:extensions.'windows-pebinary-ext'.sections[*].hashes.MD5 = "
-		"'00112233445566778899aabbccddeeff' AND email-message:body_multipart[1]."
-		"body_raw_ref.name LIKE '%.exe' AND x-custom:'first key'.'it\\'s'[0] = 1]",
-		failed_);
+	struct pattern *p =
+	    parse_ok("[file:extensions.'windows-pebinary-ext'.sections[*].hashes.MD5 = "
+		     "'00112233445566778899aabbccddeeff' AND email-message:body_multipart[1]."
+		     "body_raw_ref.name LIKE '%.exe' AND x-custom:'first key'.'it\\'s'[0] = 1]",
+		     failed_);
 	CHECK(p);
 	if (!p)
 		return;
@@ -417,24 +417,24 @@ TEST(pattern_paths)
 TEST(pattern_hashes)
 {
 	static const char *ok[] = {
-		"[file:hashes.MD5 = '0123456789abcdef0123456789ABCDEF']",
-		"[file:hashes.md5 = '0123456789abcdef0123456789abcdef']",
-		"[file:hashes.'SHA-1' = '0123456789abcdef0123456789abcdef01234567']",
-		"[file:hashes.SHA1 = '0123456789abcdef0123456789abcdef01234567']",
-		"[file:hashes.'SHA-256' = "
-		"'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
-		"[file:hashes.SHA256 = "
-		"'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
-		"[file:hashes.'sha3-256' = "
-		"'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
-		"[file:hashes.'SHA-512' IN ('ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b76544"
-		"8c8635fb6cef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c')]",
-		"[file:hashes.'SHA3-512' = 'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b76544"
-		"8c8635fb6cef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
-		/* other algorithms and other operators are not length-checked */
-		"[file:hashes.SSDEEP = '3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C']",
-		"[file:hashes.MD5 LIKE '0123%']",
-		"[file:name = 'abc']",
+	    "[file:hashes.MD5 = '0123456789abcdef0123456789ABCDEF']",
+	    "[file:hashes.md5 = '0123456789abcdef0123456789abcdef']",
+	    "[file:hashes.'SHA-1' = '0123456789abcdef0123456789abcdef01234567']",
+	    "[file:hashes.SHA1 = '0123456789abcdef0123456789abcdef01234567']",
+	    "[file:hashes.'SHA-256' = "
+	    "'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
+	    "[file:hashes.SHA256 = "
+	    "'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
+	    "[file:hashes.'sha3-256' = "
+	    "'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
+	    "[file:hashes.'SHA-512' IN ('ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b76544"
+	    "8c8635fb6cef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c')]",
+	    "[file:hashes.'SHA3-512' = 'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b76544"
+	    "8c8635fb6cef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
+	    /* other algorithms and other operators are not length-checked */
+	    "[file:hashes.SSDEEP = '3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C']",
+	    "[file:hashes.MD5 LIKE '0123%']",
+	    "[file:name = 'abc']",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(ok); i++)
 		pattern_free(parse_ok(ok[i], failed_));
@@ -503,106 +503,108 @@ TEST(pattern_whitespace_and_comments)
 TEST(pattern_invalid)
 {
 	static const char sha256_63[] =
-		"[file:hashes.'SHA-256' = "
-		"'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6']";
+	    "[file:hashes.'SHA-256' = "
+	    "'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6']";
 	static const struct {
 		const char *src;
 		long column;
 		const char *word; /* a word the message must contain */
 	} cases[] = {
-		{"", 1, "expected '[' or '(', found end of pattern"},
-		{"   ", 4, "found end of pattern"},
-		{"[file:name = 'x' FOO]", 18, "expected ']' or AND/OR, found 'FOO'"},
-		{"[file:name = 'x'", 17, "expected ']' or AND/OR, found end of pattern"},
-		{"[file:name = 'x']]", 18, "expected AND, OR, FOLLOWEDBY"},
-		{"[]", 2, "empty observation"},
-		{"[File:name = 'x']", 2, "invalid object type 'File'"},
-		{"[ab:name = 'x']", 2, "3-250"},
-		{"[file_x:name = 'x']", 2, "invalid object type"},
-		{"[file name = 'x']", 7, "expected ':' after the object type, found 'name'"},
-		{"[file:name == ]", 15, "expected a literal after '='"},
-		{"[file:name = 'x\\d']", 16, "invalid escape '\\d'"},
-		{"[file:name = 'x]", 14, "unterminated string"},
-		{"[file:hashes.MD5 = 'abc']", 20, "MD5 hash must be 32 hex digits, found 3"},
-		{"[file:hashes.SHA1 = '0123456789abcdef0123456789abcdef0123456g']", 21, "non-hex"},
-		{sha256_63, 26, "SHA-256 hash must be 64 hex digits, found 63"},
-		{"[file:hashes.SHA-256 = 'x']", 14, "quote it"},
-		{"[file:created = t'2016-13-01T00:00:00Z']", 17, "invalid timestamp"},
-		{"[file:created = t'2016-02-30T00:00:00Z']", 17, "invalid timestamp"},
-		{"[file:created = t'2016-02-01 00:00:00Z']", 17, "invalid timestamp"},
-		{"[file:created = t'2016-02-01T00:00:00']", 17, "invalid timestamp"},
-		{"[file:size = 1] WITHIN 0 SECONDS", 24, "positive"},
-		{"[file:size = 1] WITHIN -5 SECONDS", 24, "positive"},
-		{"[file:size = 1] WITHIN 5 MINUTES", 26, "expected SECONDS"},
-		{"[file:size = 1] WITHIN 5", 25, "expected SECONDS after WITHIN n, found end"},
-		{"[file:size = 1] REPEATS 0 TIMES", 25, "positive integer"},
-		{"[file:size = 1] REPEATS 2.5 TIMES", 25, "positive integer"},
-		{"[file:size = 1] REPEATS 2", 26, "expected TIMES"},
-		{"[file:size = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS", 34, "duplicate WITHIN"},
-		{"[file:size = 1] REPEATS 2 TIMES WITHIN 5 SECONDS REPEATS 3 TIMES", 50,
-		 "duplicate REPEATS"},
-		{"[file:size = 1] START t'2016-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z' "
-		 "START t'2016-01-01T00:00:00Z' STOP t'2016-01-02T00:00:00Z'",
-		 17, "START must be before STOP"},
-		{"[file:size = 1] START t'2017-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'", 17,
-		 "START must be before STOP"},
-		{"[file:size = 1] START t'2016-01-01T00:00:00Z' STOP t'2017-01-01T00:00:00Z' "
-		 "START t'2016-01-01T00:00:00Z' STOP t'2018-01-02T00:00:00Z'",
-		 76, "duplicate START/STOP"},
-		{"[file:size = 1] START t'2016-01-01T00:00:00Z'", 46, "expected STOP"},
-		{"[file:size = 1] START '2016-01-01T00:00:00Z' STOP '2017-01-01T00:00:00Z'", 23,
-		 "timestamp t'...' after START"},
-		{"[file:size IN 1]", 15, "expected '(' after IN"},
-		{"[file:size IN (1, )]", 19, "a literal in the IN set"},
-		{"[file:size IN (1 2)]", 18, "',' or ')'"},
-		{"[file:name LIKE 5]", 17, "a string after LIKE"},
-		{"[file:name MATCHES x]", 20, "a string after MATCHES"},
-		{"[file:name ISSUBSET 5]", 21, "a string after ISSUBSET"},
-		{"[ipv4-addr:value ISSUBSET '10.0.0.0/33']", 27, "IPv4 or IPv6"},
-		{"[ipv4-addr:value ISSUPERSET 'example.com']", 29, "CIDR"},
-		{"[file:name MATCHES 'a(b']", 24, "regular expression"},
-		{"[file:name MATCHES '\\\\\\\\x[a']", 28, "missing terminating ]"},
-		{"[file:size > true]", 14, "number, string, timestamp"},
-		{"[file:name NOT EXISTS]", 16, "after NOT, found 'EXISTS' (write [NOT EXISTS file:name])"},
-		{"[file:name EXISTS]", 12, "write [EXISTS file:name]"},
-		{"[NOT file:name = 'x']", 6, "EXISTS after NOT"},
-		{"[file:name ~ 'x']", 12, "unexpected character '~'"},
-		{"[file:name = 'x'] AND", 22, "expected '[' or '(', found end of pattern"},
-		{"[file:size = 1] FOLLOWEDBY ([file:size = 2]", 44, "expected ')'"},
-		{"[file:size = 1] followedby [file:size = 2]", 17, "found 'followedby'"},
-		{"[file:size = 1] and [file:size = 2]", 17, "found 'and'"},
-		{"[(file:size = 1]", 16, "expected ')' or AND/OR"},
-		{"[file:a[-1] = 1]", 9, "must not be negative"},
-		{"[file:a[x] = 1]", 9, "a list index or '*'"},
-		{"[file:a[1 = 1]", 11, "']' after the list index"},
-		{"[file:a. = 1]", 10, "property name after '.'"},
-		{"[file:size = 007]", 14, "leading zero"},
-		{"[file:size = 99999999999999999999]", 14, "out of range"},
-		{"[file:x = h'abc']", 11, "odd number of hex digits"},
-		{"[file:x = h'zz']", 13, "not a hex digit"},
-		{"[file:x = b'abc']", 11, "base64"},
-		{"[file:x = b'ab$=']", 15, "'$' is not base64"},
-		{"[file:x = b'']", 11, "base64"},
-		{"[file:x = 'a'] /* open", 16, "unterminated comment"},
-		{"[file:x != 'a' OR]", 18, "expected an object path"},
-		{"[file:x = 'a'] LAST 5 SECONDS", 16, "found 'LAST'"},
-		{"[file:x = 'a\xff']", 13, "invalid UTF-8"},
-		{"[file:x = 'a'] \xc3", 16, "invalid UTF-8 byte 0xc3"},
-		{"[file:x = 'a'] \xc2\xa9", 16, "unexpected character"},
-		{"[file:x = 'a' AND]", 18, "expected an object path"},
-		{"[file:x = 'a'] WITHIN 5 SECONDS REPEATS", 40, "positive integer after REPEATS"},
-		{"[file:x = 1.]", 12, "expected ']' or AND/OR, found '.'"},
-		{"[file:x ! 1]", 9, "did you mean '!='"},
-		{"([file:x = 1] WITHIN 1 SECONDS", 31, "expected ')'"},
-		{"[file:x = 'a'] WITHIN 10000000000000 SECONDS", 23, "too long"},
-		{"[file:x = 'a'] REPEATS 99999999999999999999 TIMES", 24, "out of range"},
+	    {"", 1, "expected '[' or '(', found end of pattern"},
+	    {"   ", 4, "found end of pattern"},
+	    {"[file:name = 'x' FOO]", 18, "expected ']' or AND/OR, found 'FOO'"},
+	    {"[file:name = 'x'", 17, "expected ']' or AND/OR, found end of pattern"},
+	    {"[file:name = 'x']]", 18, "expected AND, OR, FOLLOWEDBY"},
+	    {"[]", 2, "empty observation"},
+	    {"[File:name = 'x']", 2, "invalid object type 'File'"},
+	    {"[ab:name = 'x']", 2, "3-250"},
+	    {"[file_x:name = 'x']", 2, "invalid object type"},
+	    {"[file name = 'x']", 7, "expected ':' after the object type, found 'name'"},
+	    {"[file:name == ]", 15, "expected a literal after '='"},
+	    {"[file:name = 'x\\d']", 16, "invalid escape '\\d'"},
+	    {"[file:name = 'x]", 14, "unterminated string"},
+	    {"[file:hashes.MD5 = 'abc']", 20, "MD5 hash must be 32 hex digits, found 3"},
+	    {"[file:hashes.SHA1 = '0123456789abcdef0123456789abcdef0123456g']", 21, "non-hex"},
+	    {sha256_63, 26, "SHA-256 hash must be 64 hex digits, found 63"},
+	    {"[file:hashes.SHA-256 = 'x']", 14, "quote it"},
+	    {"[file:created = t'2016-13-01T00:00:00Z']", 17, "invalid timestamp"},
+	    {"[file:created = t'2016-02-30T00:00:00Z']", 17, "invalid timestamp"},
+	    {"[file:created = t'2016-02-01 00:00:00Z']", 17, "invalid timestamp"},
+	    {"[file:created = t'2016-02-01T00:00:00']", 17, "invalid timestamp"},
+	    {"[file:size = 1] WITHIN 0 SECONDS", 24, "positive"},
+	    {"[file:size = 1] WITHIN -5 SECONDS", 24, "positive"},
+	    {"[file:size = 1] WITHIN 5 MINUTES", 26, "expected SECONDS"},
+	    {"[file:size = 1] WITHIN 5", 25, "expected SECONDS after WITHIN n, found end"},
+	    {"[file:size = 1] REPEATS 0 TIMES", 25, "positive integer"},
+	    {"[file:size = 1] REPEATS 2.5 TIMES", 25, "positive integer"},
+	    {"[file:size = 1] REPEATS 2", 26, "expected TIMES"},
+	    {"[file:size = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS", 34, "duplicate WITHIN"},
+	    {"[file:size = 1] REPEATS 2 TIMES WITHIN 5 SECONDS REPEATS 3 TIMES", 50,
+	     "duplicate REPEATS"},
+	    {"[file:size = 1] START t'2016-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z' "
+	     "START t'2016-01-01T00:00:00Z' STOP t'2016-01-02T00:00:00Z'",
+	     17, "START must be before STOP"},
+	    {"[file:size = 1] START t'2017-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'", 17,
+	     "START must be before STOP"},
+	    {"[file:size = 1] START t'2016-01-01T00:00:00Z' STOP t'2017-01-01T00:00:00Z' "
+	     "START t'2016-01-01T00:00:00Z' STOP t'2018-01-02T00:00:00Z'",
+	     76, "duplicate START/STOP"},
+	    {"[file:size = 1] START t'2016-01-01T00:00:00Z'", 46, "expected STOP"},
+	    {"[file:size = 1] START '2016-01-01T00:00:00Z' STOP '2017-01-01T00:00:00Z'", 23,
+	     "timestamp t'...' after START"},
+	    {"[file:size IN 1]", 15, "expected '(' after IN"},
+	    {"[file:size IN (1, )]", 19, "a literal in the IN set"},
+	    {"[file:size IN (1 2)]", 18, "',' or ')'"},
+	    {"[file:name LIKE 5]", 17, "a string after LIKE"},
+	    {"[file:name MATCHES x]", 20, "a string after MATCHES"},
+	    {"[file:name ISSUBSET 5]", 21, "a string after ISSUBSET"},
+	    {"[ipv4-addr:value ISSUBSET '10.0.0.0/33']", 27, "IPv4 or IPv6"},
+	    {"[ipv4-addr:value ISSUPERSET 'example.com']", 29, "CIDR"},
+	    {"[file:name MATCHES 'a(b']", 24, "regular expression"},
+	    {"[file:name MATCHES '\\\\\\\\x[a']", 28, "missing terminating ]"},
+	    {"[file:size > true]", 14, "number, string, timestamp"},
+	    {"[file:name NOT EXISTS]", 16,
+	     "after NOT, found 'EXISTS' (write [NOT EXISTS file:name])"},
+	    {"[file:name EXISTS]", 12, "write [EXISTS file:name]"},
+	    {"[NOT file:name = 'x']", 6, "EXISTS after NOT"},
+	    {"[file:name ~ 'x']", 12, "unexpected character '~'"},
+	    {"[file:name = \"x\"]", 14, "strings are quoted with '"},
+	    {"[file:name = t'2016\n01']", 14, "invalid timestamp t'2016?01'"},
+	    {"[file:name = 'x'] AND", 22, "expected '[' or '(', found end of pattern"},
+	    {"[file:size = 1] FOLLOWEDBY ([file:size = 2]", 44, "expected ')'"},
+	    {"[file:size = 1] followedby [file:size = 2]", 17, "found 'followedby'"},
+	    {"[file:size = 1] and [file:size = 2]", 17, "found 'and'"},
+	    {"[(file:size = 1]", 16, "expected ')' or AND/OR"},
+	    {"[file:a[-1] = 1]", 9, "must not be negative"},
+	    {"[file:a[x] = 1]", 9, "a list index or '*'"},
+	    {"[file:a[1 = 1]", 11, "']' after the list index"},
+	    {"[file:a. = 1]", 10, "property name after '.'"},
+	    {"[file:size = 007]", 14, "leading zero"},
+	    {"[file:size = 99999999999999999999]", 14, "out of range"},
+	    {"[file:x = h'abc']", 11, "odd number of hex digits"},
+	    {"[file:x = h'zz']", 13, "not a hex digit"},
+	    {"[file:x = b'abc']", 11, "base64"},
+	    {"[file:x = b'ab$=']", 15, "'$' is not base64"},
+	    {"[file:x = b'']", 11, "base64"},
+	    {"[file:x = 'a'] /* open", 16, "unterminated comment"},
+	    {"[file:x != 'a' OR]", 18, "expected an object path"},
+	    {"[file:x = 'a'] LAST 5 SECONDS", 16, "found 'LAST'"},
+	    {"[file:x = 'a\xff']", 13, "invalid UTF-8"},
+	    {"[file:x = 'a'] \xc3", 16, "invalid UTF-8 byte 0xc3"},
+	    {"[file:x = 'a'] \xc2\xa9", 16, "unexpected character"},
+	    {"[file:x = 'a' AND]", 18, "expected an object path"},
+	    {"[file:x = 'a'] WITHIN 5 SECONDS REPEATS", 40, "positive integer after REPEATS"},
+	    {"[file:x = 1.]", 12, "expected ']' or AND/OR, found '.'"},
+	    {"[file:x ! 1]", 9, "did you mean '!='"},
+	    {"([file:x = 1] WITHIN 1 SECONDS", 31, "expected ')'"},
+	    {"[file:x = 'a'] WITHIN 10000000000000 SECONDS", 23, "too long"},
+	    {"[file:x = 'a'] REPEATS 99999999999999999999 TIMES", 24, "out of range"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		int f = 0;
 		struct vb_err e = parse_bad(cases[i].src, strlen(cases[i].src), &f);
 		if (f || e.column != cases[i].column || !strstr(e.msg, cases[i].word)) {
-			fprintf(stderr,
-				"  %s\n    got col %ld: %s\n    want col %ld with \"%s\"\n",
+			fprintf(stderr, "  %s\n    got col %ld: %s\n    want col %ld with \"%s\"\n",
 				cases[i].src, e.column, e.msg, cases[i].column, cases[i].word);
 			*failed_ = 1;
 		}
@@ -719,11 +721,13 @@ static void oasis_walk_json(const cJSON *j, int depth, struct oasis_state *st, c
 		const cJSON *ptype = cJSON_GetObjectItemCaseSensitive(j, "pattern_type");
 		if (cJSON_IsString(type) && strcmp(type->valuestring, "indicator") == 0 &&
 		    cJSON_IsString(pat) &&
-		    (!ptype || (cJSON_IsString(ptype) && strcmp(ptype->valuestring, "stix") == 0))) {
+		    (!ptype ||
+		     (cJSON_IsString(ptype) && strcmp(ptype->valuestring, "stix") == 0))) {
 			struct pattern *p = NULL;
 			struct vb_err e;
 			vb_err_clear(&e);
-			if (pattern_parse(pat->valuestring, strlen(pat->valuestring), &p, &e) == 0) {
+			if (pattern_parse(pat->valuestring, strlen(pat->valuestring), &p, &e) ==
+			    0) {
 				st->parsed++;
 			} else {
 				fprintf(stderr, "  %s: %s\n    col %ld: %s\n", file,
@@ -780,8 +784,8 @@ static void oasis_walk_dir(const char *dir, int depth, struct oasis_state *st)
 TEST(pattern_oasis_examples)
 {
 	static const char *const dirs[][2] = {
-		{"../shared/data/stix/oasis-examples", "/work/shared/data/stix/oasis-examples"},
-		{"../shared/data/stix/oasis-interop", "/work/shared/data/stix/oasis-interop"},
+	    {"../shared/data/stix/oasis-examples", "/work/shared/data/stix/oasis-examples"},
+	    {"../shared/data/stix/oasis-interop", "/work/shared/data/stix/oasis-interop"},
 	};
 	struct oasis_state st = {0, 0};
 	int found_dir = 0;

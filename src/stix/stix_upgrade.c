@@ -1,0 +1,172 @@
+/*
+ * stix_upgrade.c: STIX 2.0 -> 2.1 upgrade of one object, in place.
+ *
+ * STIX 2.0 objects carry no spec_version (only the 2.0 bundle did). The
+ * differences that matter for a 2.0 object to be valid 2.1 are few:
+ * spec_version becomes required, indicators need pattern_type, malware needs
+ * is_family, and the 2.0 "labels" that named the type of an indicator,
+ * malware, tool, threat actor or report moved to *_types properties. Labels
+ * are kept as they were (they remain valid 2.1 labels), unknown and custom
+ * properties (ATT&CK's x_mitre_*) are left untouched, and TLP 1.0 marking
+ * references are mapped to TLP 2.0 with stix_tlp_upgrade. The TLP 1.0
+ * marking-definition objects themselves stay: they are valid in 2.1.
+ */
+#include "stix.h"
+#include "../util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* 2.0 types whose labels became a *_types property in 2.1. */
+static const struct {
+	const char *type;
+	const char *types_prop;
+} labels_moved[] = {
+	{"indicator", "indicator_types"}, {"malware", "malware_types"},
+	{"report", "report_types"},       {"threat-actor", "threat_actor_types"},
+	{"tool", "tool_types"},
+};
+
+int stix_is_20(const cJSON *obj)
+{
+	if (!cJSON_IsObject(obj) || cJSON_GetObjectItemCaseSensitive(obj, "spec_version"))
+		return 0;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type");
+	if (!cJSON_IsString(t))
+		return 0;
+	switch (stix_type_kind(t->valuestring)) {
+	case STIX_SDO:
+	case STIX_SRO:
+		return 1;
+	case STIX_META:
+		/* language-content and extension-definition are new in 2.1. */
+		return strcmp(t->valuestring, "marking-definition") == 0;
+	case STIX_CUSTOM:
+		/* A 2.0 custom object had the SDO common properties; a 2.1
+		 * custom object with created must carry spec_version. */
+		return cJSON_GetObjectItemCaseSensitive(obj, "created") != NULL;
+	case STIX_SCO:
+	case STIX_BUNDLE:
+		return 0;
+	}
+	return 0;
+}
+
+static int oom(struct vb_err *err)
+{
+	return vb_err_set(err, VB_ENOMEM, "out of memory while upgrading a STIX 2.0 object");
+}
+
+/* Adds item under key right after the member named after (at the end when
+ * there is none), so that spec_version sits next to type as people expect.
+ * On failure item is freed. */
+static int add_after(cJSON *obj, const char *after, const char *key, cJSON *item)
+{
+	if (!item)
+		return -1;
+	if (!cJSON_AddItemToObject(obj, key, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	int idx = 0;
+	const cJSON *e;
+	for (e = obj->child; e && !(e->string && strcmp(e->string, after) == 0); e = e->next)
+		idx++;
+	if (!e || !e->next || e->next == item)
+		return 0;
+	/* cJSON has no insert for objects, but its array insert only relinks
+	 * the item, which keeps its key. */
+	cJSON_DetachItemViaPointer(obj, item);
+	if (!cJSON_InsertItemInArray(obj, idx + 1, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}
+
+/* Maps TLP 1.0 ids in a list of marking ids to TLP 2.0 and drops the
+ * duplicates that may leave (WHITE and CLEAR both given). */
+static int upgrade_marking_list(cJSON *refs)
+{
+	if (!cJSON_IsArray(refs))
+		return 0;
+	cJSON *r = refs->child;
+	while (r) {
+		cJSON *next = r->next;
+		if (cJSON_IsString(r)) {
+			const char *up = stix_tlp_upgrade(r->valuestring);
+			if (up && strcmp(up, r->valuestring) != 0 &&
+			    !cJSON_SetValuestring(r, up))
+				return -1;
+			for (cJSON *q = refs->child; q != r; q = q->next) {
+				if (cJSON_IsString(q) && strcmp(q->valuestring, r->valuestring) == 0) {
+					cJSON_Delete(cJSON_DetachItemViaPointer(refs, r));
+					break;
+				}
+			}
+		}
+		r = next;
+	}
+	return 0;
+}
+
+int stix_upgrade_20(cJSON *obj, struct vb_err *err)
+{
+	if (!cJSON_IsObject(obj)) {
+		if (err)
+			err->pointer[0] = 0;
+		return vb_err_set(err, VB_EINPUT, "a STIX object must be a JSON object");
+	}
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type");
+	if (!cJSON_IsString(t)) {
+		if (err)
+			snprintf(err->pointer, sizeof err->pointer, "/type");
+		return vb_err_set(err, VB_EINPUT, "missing required property 'type'");
+	}
+	const char *type = t->valuestring;
+
+	cJSON *sv = cJSON_GetObjectItemCaseSensitive(obj, "spec_version");
+	if (cJSON_IsString(sv) && strcmp(sv->valuestring, "2.1") == 0)
+		return 0; /* already 2.1 */
+	if (sv) {
+		if (!cJSON_ReplaceItemViaPointer(obj, sv, cJSON_CreateString("2.1")))
+			return oom(err);
+	} else if (add_after(obj, "type", "spec_version", cJSON_CreateString("2.1"))) {
+		return oom(err);
+	}
+
+	if (strcmp(type, "indicator") == 0 &&
+	    !cJSON_GetObjectItemCaseSensitive(obj, "pattern_type") &&
+	    add_after(obj, "pattern", "pattern_type", cJSON_CreateString("stix")))
+		return oom(err);
+	if (strcmp(type, "malware") == 0 && !cJSON_GetObjectItemCaseSensitive(obj, "is_family") &&
+	    add_after(obj, "name", "is_family", cJSON_CreateTrue()))
+		return oom(err);
+
+	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(obj, "labels");
+	for (size_t i = 0; i < ARRAY_LEN(labels_moved); i++) {
+		if (strcmp(type, labels_moved[i].type) != 0 || !cJSON_IsArray(labels) ||
+		    !labels->child || cJSON_GetObjectItemCaseSensitive(obj, labels_moved[i].types_prop))
+			continue;
+		if (add_after(obj, "labels", labels_moved[i].types_prop,
+			      cJSON_Duplicate(labels, 1)))
+			return oom(err);
+	}
+
+	if (upgrade_marking_list(cJSON_GetObjectItemCaseSensitive(obj, "object_marking_refs")))
+		return oom(err);
+	cJSON *gm = cJSON_GetObjectItemCaseSensitive(obj, "granular_markings");
+	cJSON *m;
+	if (!cJSON_IsArray(gm))
+		gm = NULL;
+	cJSON_ArrayForEach(m, gm)
+	{
+		cJSON *ref = cJSON_GetObjectItemCaseSensitive(m, "marking_ref");
+		if (!cJSON_IsString(ref))
+			continue;
+		const char *up = stix_tlp_upgrade(ref->valuestring);
+		if (up && strcmp(up, ref->valuestring) != 0 && !cJSON_SetValuestring(ref, up))
+			return oom(err);
+	}
+	return 0;
+}
