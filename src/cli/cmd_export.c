@@ -2,6 +2,7 @@
  * written while the store is scanned, so memory does not grow with the store. */
 #include "cli.h"
 #include "opts.h"
+#include "../detect/sensor_export.h"
 #include "../stix/stix.h"
 #include "../util/util.h"
 
@@ -106,6 +107,35 @@ static void free_list(const char **l)
 	free(l);
 }
 
+/* --format zeek-intel (to -o FILE or stdout) and suricata-dataset (into -o
+ * DIR): the work is in src/detect/sensor_export.c. */
+static int export_sensor(struct store *st, const struct store_filter *f, int fmt,
+			 const char *output)
+{
+	FILE *out = stdout;
+	if (fmt == SENSOR_SURICATA_DATASET && !output)
+		return cli_usage(&cmd_export, "--format suricata-dataset needs -o DIR");
+	if (fmt == SENSOR_ZEEK_INTEL && output && !(out = fopen(output, "w")))
+		return cli_fail("export", VB_EIO, "%s: %s", output, strerror(errno));
+	struct sensor_export_stats stats;
+	struct vb_err e;
+	int rc = sensor_export_run(st, f, (enum sensor_format)fmt, out,
+				   fmt == SENSOR_SURICATA_DATASET ? output : NULL, time_now_us(), &stats,
+				   &e);
+	if (out != stdout) {
+		if (fclose(out) && !rc)
+			rc = vb_err_set(&e, VB_EIO, "%s: write failed", output);
+	} else if (fflush(out) && !rc) {
+		rc = vb_err_set(&e, VB_EIO, "stdout: write failed");
+	}
+	if (rc)
+		return cli_fail_err("export", &e);
+	sensor_export_summary(stderr, (enum sensor_format)fmt, &stats);
+	if (fmt == SENSOR_SURICATA_DATASET)
+		fprintf(stderr, "export: suricata.yaml stanzas and rules in %s/README\n", output);
+	return 0;
+}
+
 static int export_exec(int argc, char **argv)
 {
 	const char *since = NULL, *marking = NULL, *allv = NULL, *format = NULL, *output = NULL;
@@ -133,12 +163,15 @@ static int export_exec(int argc, char **argv)
 		goto done;
 	}
 	struct export_ctx x = {.fmt = FMT_STIX};
+	int sensor = format ? sensor_format_parse(format) : -1;
 	if (format && strcmp(format, "csv") == 0)
 		x.fmt = FMT_CSV;
 	else if (format && strcmp(format, "plain") == 0)
 		x.fmt = FMT_PLAIN;
-	else if (format && strcmp(format, "stix") != 0) {
-		cli_usage(&cmd_export, "--format '%s': expected stix, csv or plain", format);
+	else if (format && strcmp(format, "stix") != 0 && sensor < 0) {
+		cli_usage(&cmd_export,
+			  "--format '%s': expected stix, csv, plain, zeek-intel or suricata-dataset",
+			  format);
 		goto done;
 	}
 	struct store_filter f = {.viewer = STORE_VIEWER_LOCAL};
@@ -164,6 +197,10 @@ static int export_exec(int argc, char **argv)
 	rc = store_open(c.store, 0, &st, &e);
 	if (rc) {
 		cli_fail_err("export", &e);
+		goto done;
+	}
+	if (sensor >= 0) {
+		rc = export_sensor(st, &f, sensor, output);
 		goto done;
 	}
 	if (output && !(out = fopen(output, "w"))) {
@@ -215,6 +252,10 @@ const struct cli_cmd cmd_export = {
 		 "  --all-versions      every stored version, not only the latest\n"
 		 "  --format F          stix (default), csv or plain: indicator values, one per\n"
 		 "                      line (plain) or value,kind,indicator_id,valid_from,\n"
-		 "                      valid_until (csv)\n",
+		 "                      valid_until (csv)\n"
+		 "  --format zeek-intel        a Zeek intel framework file (to -o FILE or stdout)\n"
+		 "  --format suricata-dataset  Suricata dataset files, one per type, into -o DIR,\n"
+		 "                      with DIR/README holding the suricata.yaml stanzas\n"
+		 "                      (both: simple equality indicators valid now, not revoked)\n",
 	.exec = export_exec,
 };

@@ -325,6 +325,9 @@ int ingest_emit(struct ingest *ig, cJSON *obj, const struct ingest_pos *pos)
 	}
 	ig->ix.o.json = ig->json.p;
 	ig->ix.o.json_len = ig->json.len;
+	ig->ix.o.owner_org = ig->opts.owner_org;
+	ig->ix.o.shares = ig->opts.shares;
+	ig->ix.o.n_shares = ig->opts.n_shares;
 	enum store_put_result res;
 	rc = store_put(ig->st, &ig->ix.o, &res);
 	if (rc) {

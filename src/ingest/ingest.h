@@ -33,6 +33,11 @@ struct ingest_opts {
 	const char *const *labels; /* NULL-terminated labels added to list indicators */
 	int64_t valid_from, valid_until; /* for list indicators; 0 = now / none */
 	int confidence;           /* -1 when not given */
+	/* Sharing of everything this run stores: the creating organisation (0:
+	 * the instance) and the organisations / groups it is shared with. */
+	int64_t owner_org;
+	const struct store_share *shares;
+	size_t n_shares;
 };
 
 /* Where an object came from, for error messages. */

@@ -58,19 +58,19 @@ static void add_str(cJSON *o, const char *k, const char *v)
 static const struct {
 	const char *galaxy, *stix;
 } galaxy_types[] = {
-	{"threat-actor", "intrusion-set"},
-	{"microsoft-activity-group", "intrusion-set"},
-	{"ransomware", "malware"},
-	{"malpedia", "malware"},
-	{"android", "malware"},
-	{"banker", "malware"},
-	{"stealer", "malware"},
-	{"rat", "malware"},
-	{"botnet", "malware"},
-	{"backdoor", "malware"},
-	{"tool", "tool"},
-	{"country", "location"},
-	{"sector", "identity"},
+    {"threat-actor", "intrusion-set"},
+    {"microsoft-activity-group", "intrusion-set"},
+    {"ransomware", "malware"},
+    {"malpedia", "malware"},
+    {"android", "malware"},
+    {"banker", "malware"},
+    {"stealer", "malware"},
+    {"rat", "malware"},
+    {"botnet", "malware"},
+    {"backdoor", "malware"},
+    {"tool", "tool"},
+    {"country", "location"},
+    {"sector", "identity"},
 };
 
 const char *misp_galaxy_stix_type(const char *g)
@@ -321,7 +321,8 @@ int misp_cluster_objects(const char *galaxy_type, const cJSON *c, long version, 
 	const cJSON *v = jget(c, "value");
 	if (!cJSON_IsString(v) || !*v->valuestring) {
 		snprintf(err->pointer, sizeof err->pointer, "/value");
-		return vb_err_set(err, VB_EINPUT, "a galaxy cluster needs a non-empty string value");
+		return vb_err_set(err, VB_EINPUT,
+				  "a galaxy cluster needs a non-empty string value");
 	}
 	const char *value = v->valuestring;
 	v = jget(c, "uuid");
@@ -352,8 +353,9 @@ int misp_cluster_objects(const char *galaxy_type, const cJSON *c, long version, 
 		char iso[3];
 		if (!iso_code(jstr(meta, "ISO"), iso)) {
 			snprintf(err->pointer, sizeof err->pointer, "/meta/ISO");
-			return vb_err_set(err, VB_EINPUT,
-					  "a country needs a two-letter ISO 3166-1 code in meta.ISO");
+			return vb_err_set(
+			    err, VB_EINPUT,
+			    "a country needs a two-letter ISO 3166-1 code in meta.ISO");
 		}
 		location_id(iso, id);
 		o = new_obj("location", id, t);
@@ -484,9 +486,9 @@ static int galaxy_read(struct ingest *ig, struct input *in)
 	} else if (!cJSON_IsArray(values)) {
 		pos.pointer = "/values";
 		rc = ingest_fail(ig, &pos, "a MISP galaxy needs a values array");
-	} else if (ver && !(cJSON_IsNumber(ver) && ver->valuedouble >= 0 &&
-			    ver->valuedouble <= 1e9 &&
-			    ver->valuedouble == (double)(long)ver->valuedouble)) {
+	} else if (ver &&
+		   !(cJSON_IsNumber(ver) && ver->valuedouble >= 0 && ver->valuedouble <= 1e9 &&
+		     ver->valuedouble == (double)(long)ver->valuedouble)) {
 		pos.pointer = "/version";
 		rc = ingest_fail(ig, &pos, "version must be a whole number from 0 to 1000000000");
 	} else if (!misp_galaxy_stix_type(gtype)) {
@@ -512,10 +514,11 @@ static int galaxy_read(struct ingest *ig, struct input *in)
 		snprintf(ptr, sizeof ptr, "/values/%d", i);
 		const char *uuid = jstr(v, "uuid");
 		if (uuid && misp_set_add(&uuids, uuid)) {
-			snprintf(msg, sizeof msg,
-				 "duplicate value uuid %s: /values/%d has it already; uuids must be "
-				 "unique within a galaxy",
-				 uuid, first_with_uuid(values, i, uuid));
+			snprintf(
+			    msg, sizeof msg,
+			    "duplicate value uuid %s: /values/%d has it already; uuids must be "
+			    "unique within a galaxy",
+			    uuid, first_with_uuid(values, i, uuid));
 			snprintf(ptr, sizeof ptr, "/values/%d/uuid", i);
 			if ((rc = galaxy_value_bad(ig, ptr, msg)))
 				break;
@@ -534,6 +537,7 @@ static int galaxy_read(struct ingest *ig, struct input *in)
 			const cJSON *o;
 			cJSON_ArrayForEach(o, out)
 			{
+				/* The stub location of a country recurs. */
 				const char *oid = jstr(o, "id");
 				if (oid && misp_set_add(&emitted, oid))
 					continue;
@@ -553,8 +557,8 @@ static int galaxy_read(struct ingest *ig, struct input *in)
 }
 
 const struct ingest_reader ingest_galaxy_reader = {
-	.name = "misp-galaxy",
-	.summary = "MISP galaxy cluster file (threat-actor.json, ransomware.json, ...)",
-	.sniff = galaxy_sniff,
-	.read = galaxy_read,
+    .name = "misp-galaxy",
+    .summary = "MISP galaxy cluster file (threat-actor.json, ransomware.json, ...)",
+    .sniff = galaxy_sniff,
+    .read = galaxy_read,
 };

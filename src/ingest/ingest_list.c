@@ -52,12 +52,12 @@
 /* The namespace of list indicator ids (a fixed random UUID). */
 #define LIST_ID_NAMESPACE "64b8dcb3-eb70-4558-aca3-fdd33efe450e"
 
-#define LIST_CHUNK (1u << 20)       /* bytes read at a time */
-#define LIST_MAX_HEADER 4096        /* description taken from the header comments */
-#define LIST_MAX_NOTE 4096          /* per-value comment text kept */
-#define LIST_MAX_REFS 16            /* external references per comment block */
-#define LIST_MAX_ROW_LABELS 16      /* labels from one CSV category cell */
-#define LIST_SNIFF_LINES 200        /* lines of the head looked at by sniff */
+#define LIST_CHUNK	    (1u << 20) /* bytes read at a time */
+#define LIST_MAX_HEADER	    4096       /* description taken from the header comments */
+#define LIST_MAX_NOTE	    4096       /* per-value comment text kept */
+#define LIST_MAX_REFS	    16	       /* external references per comment block */
+#define LIST_MAX_ROW_LABELS 16	       /* labels from one CSV category cell */
+#define LIST_SNIFF_LINES    200	       /* lines of the head looked at by sniff */
 
 /* ---- line and record parsing (no store needed) ---------------------------- */
 
@@ -71,7 +71,10 @@ static size_t utf8_bad_offset(const char *s, size_t n)
 			i++;
 			continue;
 		}
-		size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+			     : c >= 0xe0 && c <= 0xef ? 3
+			     : c >= 0xf0 && c <= 0xf4 ? 4
+						      : 0;
 		if (len == 0 || n - i < len || !utf8_valid(s + i, len))
 			return i;
 		i += len;
@@ -216,8 +219,9 @@ enum csv_state csv_quote_state(const char *s, size_t n, enum csv_state st)
 		char c = s[i];
 		switch (st) {
 		case CSV_START:
-			st = c == '"' ? CSV_QUOTED : c == ',' || c == ' ' || c == '\t' ? CSV_START
-											: CSV_UNQUOTED;
+			st = c == '"'				 ? CSV_QUOTED
+			     : c == ',' || c == ' ' || c == '\t' ? CSV_START
+								 : CSV_UNQUOTED;
 			break;
 		case CSV_UNQUOTED:
 			if (c == ',')
@@ -302,53 +306,53 @@ static const struct {
 	const char *name;
 	enum csv_role role;
 } csv_names[] = {
-	{"value", CSV_VALUE},
-	{"indicator", CSV_VALUE},
-	{"indicator_value", CSV_VALUE},
-	{"ioc", CSV_VALUE},
-	{"ioc_value", CSV_VALUE},
-	{"observable", CSV_VALUE},
-	{"ip", CSV_VALUE},
-	{"ip_address", CSV_VALUE},
-	{"ipaddress", CSV_VALUE},
-	{"dst_ip", CSV_VALUE},
-	{"domain", CSV_VALUE},
-	{"hostname", CSV_VALUE},
-	{"url", CSV_VALUE},
-	{"hash", CSV_VALUE},
-	{"md5", CSV_VALUE},
-	{"md5_hash", CSV_VALUE},
-	{"sha1", CSV_VALUE},
-	{"sha1_hash", CSV_VALUE},
-	{"sha256", CSV_VALUE},
-	{"sha256_hash", CSV_VALUE},
-	{"sha512", CSV_VALUE},
-	{"email", CSV_VALUE},
-	{"type", CSV_TYPE},
-	{"ioc_type", CSV_TYPE},
-	{"indicator_type", CSV_TYPE},
-	{"category", CSV_CATEGORY},
-	{"tags", CSV_CATEGORY},
-	{"tag", CSV_CATEGORY},
-	{"threat", CSV_CATEGORY},
-	{"threat_type", CSV_CATEGORY},
-	{"malware", CSV_CATEGORY},
-	{"malware_family", CSV_CATEGORY},
-	{"comment", CSV_COMMENT},
-	{"comments", CSV_COMMENT},
-	{"note", CSV_COMMENT},
-	{"notes", CSV_COMMENT},
-	{"description", CSV_DESCRIPTION},
-	{"desc", CSV_DESCRIPTION},
-	{"first_seen", CSV_FIRST_SEEN},
-	{"firstseen", CSV_FIRST_SEEN},
-	{"first_seen_utc", CSV_FIRST_SEEN},
-	{"dateadded", CSV_FIRST_SEEN},
-	{"date_added", CSV_FIRST_SEEN},
-	{"last_seen", CSV_LAST_SEEN},
-	{"lastseen", CSV_LAST_SEEN},
-	{"last_seen_utc", CSV_LAST_SEEN},
-	{"last_online", CSV_LAST_SEEN},
+    {"value", CSV_VALUE},
+    {"indicator", CSV_VALUE},
+    {"indicator_value", CSV_VALUE},
+    {"ioc", CSV_VALUE},
+    {"ioc_value", CSV_VALUE},
+    {"observable", CSV_VALUE},
+    {"ip", CSV_VALUE},
+    {"ip_address", CSV_VALUE},
+    {"ipaddress", CSV_VALUE},
+    {"dst_ip", CSV_VALUE},
+    {"domain", CSV_VALUE},
+    {"hostname", CSV_VALUE},
+    {"url", CSV_VALUE},
+    {"hash", CSV_VALUE},
+    {"md5", CSV_VALUE},
+    {"md5_hash", CSV_VALUE},
+    {"sha1", CSV_VALUE},
+    {"sha1_hash", CSV_VALUE},
+    {"sha256", CSV_VALUE},
+    {"sha256_hash", CSV_VALUE},
+    {"sha512", CSV_VALUE},
+    {"email", CSV_VALUE},
+    {"type", CSV_TYPE},
+    {"ioc_type", CSV_TYPE},
+    {"indicator_type", CSV_TYPE},
+    {"category", CSV_CATEGORY},
+    {"tags", CSV_CATEGORY},
+    {"tag", CSV_CATEGORY},
+    {"threat", CSV_CATEGORY},
+    {"threat_type", CSV_CATEGORY},
+    {"malware", CSV_CATEGORY},
+    {"malware_family", CSV_CATEGORY},
+    {"comment", CSV_COMMENT},
+    {"comments", CSV_COMMENT},
+    {"note", CSV_COMMENT},
+    {"notes", CSV_COMMENT},
+    {"description", CSV_DESCRIPTION},
+    {"desc", CSV_DESCRIPTION},
+    {"first_seen", CSV_FIRST_SEEN},
+    {"firstseen", CSV_FIRST_SEEN},
+    {"first_seen_utc", CSV_FIRST_SEEN},
+    {"dateadded", CSV_FIRST_SEEN},
+    {"date_added", CSV_FIRST_SEEN},
+    {"last_seen", CSV_LAST_SEEN},
+    {"lastseen", CSV_LAST_SEEN},
+    {"last_seen_utc", CSV_LAST_SEEN},
+    {"last_online", CSV_LAST_SEEN},
 };
 
 enum csv_role csv_column_role(const char *name, size_t n)
@@ -468,10 +472,13 @@ static int lr_next(struct line_reader *lr, const char **line, size_t *n, int *to
 
 /* ---- building objects ----------------------------------------------------- */
 
-/* A 128-bit set of the indicators emitted from this file, to skip repeated
- * lines (open addressing, grown at half load). */
+/* The ids emitted from this file, as 64-bit hashes (open addressing, grown
+ * at half load), to skip repeated lines and shared observables: the core
+ * refuses an object twice in one input. 8-byte slots keep the table small
+ * enough to stay in cache for the usual list; a false "seen" needs two of a
+ * file's ids to collide in 64 bits. */
 struct seen_set {
-	XXH128_hash_t *slot;
+	uint64_t *slot;
 	size_t cap, n;
 };
 
@@ -479,13 +486,13 @@ static int seen_add(struct seen_set *s, const char *p, size_t n)
 {
 	if (2 * (s->n + 1) > s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 4096;
-		XXH128_hash_t *slot = xcalloc(cap, sizeof *slot);
+		uint64_t *slot = xcalloc(cap, sizeof *slot);
 		for (size_t i = 0; i < s->cap; i++) {
-			XXH128_hash_t h = s->slot[i];
-			if (!h.low64 && !h.high64)
+			uint64_t h = s->slot[i];
+			if (!h)
 				continue;
-			size_t j = (size_t)h.low64 & (cap - 1);
-			while (slot[j].low64 || slot[j].high64)
+			size_t j = (size_t)h & (cap - 1);
+			while (slot[j])
 				j = (j + 1) & (cap - 1);
 			slot[j] = h;
 		}
@@ -493,12 +500,12 @@ static int seen_add(struct seen_set *s, const char *p, size_t n)
 		s->slot = slot;
 		s->cap = cap;
 	}
-	XXH128_hash_t h = XXH3_128bits(p, n);
-	if (!h.low64 && !h.high64)
-		h.low64 = 1; /* zero marks an empty slot */
-	size_t j = (size_t)h.low64 & (s->cap - 1);
-	while (s->slot[j].low64 || s->slot[j].high64) {
-		if (s->slot[j].low64 == h.low64 && s->slot[j].high64 == h.high64)
+	uint64_t h = XXH3_64bits(p, n);
+	if (!h)
+		h = 1; /* zero marks an empty slot */
+	size_t j = (size_t)h & (s->cap - 1);
+	while (s->slot[j]) {
+		if (s->slot[j] == h)
 			return 0;
 		j = (j + 1) & (s->cap - 1);
 	}
@@ -512,10 +519,10 @@ struct list_item {
 	const char *value;
 	size_t value_len;
 	long line;
-	long score;                    /* -1: none */
-	const char *note;              /* text for the description, or NULL */
+	long score;	  /* -1: none */
+	const char *note; /* text for the description, or NULL */
 	size_t note_len;
-	const char *type_hint;         /* CSV type column, or NULL */
+	const char *type_hint; /* CSV type column, or NULL */
 	size_t type_hint_len;
 	const char *labels[LIST_MAX_ROW_LABELS]; /* NUL-terminated, from a CSV row */
 	size_t n_labels;
@@ -534,8 +541,8 @@ struct list_ctx {
 	/* The indicator template and its per-line members. */
 	cJSON *ind, *ind_id, *ind_name, *ind_pattern, *ind_valid_from, *ind_labels;
 	cJSON *ind_desc, *ind_score, *ind_last_seen; /* attached per line when set */
-	cJSON *ind_refs;                             /* the current block's, or NULL */
-	int refs_block_done;                         /* a value followed the block */
+	cJSON *ind_refs;			     /* the current block's, or NULL */
+	int refs_block_done;			     /* a value followed the block */
 	/* Observable templates by value kind, made on first use. */
 	cJSON *sco[VALUE__COUNT], *sco_id[VALUE__COUNT], *sco_value[VALUE__COUNT];
 
@@ -594,7 +601,7 @@ static cJSON *add_markings(cJSON *obj, const struct ingest_opts *o)
 /* Reports a bad line: a failure of the file, or under --skip-invalid a
  * rejection. Returns what the reader should return (0 to go on). */
 static int list_bad(struct list_ctx *c, long line, long col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int list_bad(struct list_ctx *c, long line, long col, const char *fmt, ...)
 {
 	char msg[600];
@@ -639,7 +646,8 @@ static int list_ctx_init(struct list_ctx *c, struct ingest *ig, struct input *in
 	struct stat st;
 	const struct ingest_opts *o = c->opts;
 	if (strcmp(in->name, "-") != 0 && stat(in->name, &st) == 0)
-		c->t_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000000 * 1000;
+		c->t_us =
+		    (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000000 * 1000;
 	else if (o->valid_from)
 		c->t_us = o->valid_from;
 	else
@@ -650,7 +658,8 @@ static int list_ctx_init(struct list_ctx *c, struct ingest *ig, struct input *in
 	if (o->valid_until) {
 		if (o->valid_until <= c->valid_from_us) {
 			struct ingest_pos pos = {0, 0, NULL};
-			return ingest_fail(ig, &pos, "--valid-until must be later than valid_from (%s)",
+			return ingest_fail(ig, &pos,
+					   "--valid-until must be later than valid_from (%s)",
 					   c->valid_from);
 		}
 		time_format(o->valid_until, c->valid_until);
@@ -752,7 +761,7 @@ static int canon_str(struct buf *b, const char *s, size_t n)
 		rc = buf_add(b, s + st, i - st);
 		if (!rc)
 			rc = ch == '"' || ch == '\\' ? buf_addc(b, '\\') || buf_addc(b, (char)ch)
-						      : buf_printf(b, "\\u%04x", ch);
+						     : buf_printf(b, "\\u%04x", ch);
 		st = i + 1;
 	}
 	return rc ? rc : buf_add(b, s + st, n - st);
@@ -770,30 +779,30 @@ static int type_hint_ok(const char *t, size_t n, enum value_kind k)
 	(K(VALUE_IPV4) | K(VALUE_IPV4_CIDR) | K(VALUE_IPV6) | K(VALUE_IPV6_CIDR) |                 \
 	 K(VALUE_IPV4_PORT) | K(VALUE_IPV6_PORT))
 #define K_HASH (K(VALUE_MD5) | K(VALUE_SHA1) | K(VALUE_SHA256) | K(VALUE_SHA512))
-		{"ip", K_IP},
-		{"ipv4", K_IP},
-		{"ipv6", K_IP},
-		{"ip-src", K_IP},
-		{"ip-dst", K_IP},
-		{"ip_address", K_IP},
-		{"ip:port", K_IP},
-		{"cidr", K_IP},
-		{"domain", K(VALUE_DOMAIN)},
-		{"hostname", K(VALUE_DOMAIN)},
-		{"fqdn", K(VALUE_DOMAIN)},
-		{"url", K(VALUE_URL) | K(VALUE_URL_PATH)},
-		{"uri", K(VALUE_URL) | K(VALUE_URL_PATH)},
-		{"email", K(VALUE_EMAIL)},
-		{"email-src", K(VALUE_EMAIL)},
-		{"email-dst", K(VALUE_EMAIL)},
-		{"hash", K_HASH},
-		{"md5", K(VALUE_MD5)},
-		{"md5_hash", K(VALUE_MD5)},
-		{"sha1", K(VALUE_SHA1)},
-		{"sha1_hash", K(VALUE_SHA1)},
-		{"sha256", K(VALUE_SHA256)},
-		{"sha256_hash", K(VALUE_SHA256)},
-		{"sha512", K(VALUE_SHA512)},
+	    {"ip", K_IP},
+	    {"ipv4", K_IP},
+	    {"ipv6", K_IP},
+	    {"ip-src", K_IP},
+	    {"ip-dst", K_IP},
+	    {"ip_address", K_IP},
+	    {"ip:port", K_IP},
+	    {"cidr", K_IP},
+	    {"domain", K(VALUE_DOMAIN)},
+	    {"hostname", K(VALUE_DOMAIN)},
+	    {"fqdn", K(VALUE_DOMAIN)},
+	    {"url", K(VALUE_URL) | K(VALUE_URL_PATH)},
+	    {"uri", K(VALUE_URL) | K(VALUE_URL_PATH)},
+	    {"email", K(VALUE_EMAIL)},
+	    {"email-src", K(VALUE_EMAIL)},
+	    {"email-dst", K(VALUE_EMAIL)},
+	    {"hash", K_HASH},
+	    {"md5", K(VALUE_MD5)},
+	    {"md5_hash", K(VALUE_MD5)},
+	    {"sha1", K(VALUE_SHA1)},
+	    {"sha1_hash", K(VALUE_SHA1)},
+	    {"sha256", K(VALUE_SHA256)},
+	    {"sha256_hash", K(VALUE_SHA256)},
+	    {"sha512", K(VALUE_SHA512)},
 #undef K
 #undef K_IP
 #undef K_HASH
@@ -825,8 +834,8 @@ static int list_emit(struct list_ctx *c, const struct list_item *it)
 	if (nn < 0)
 		return list_bad(c, it->line, 1, "'%.*s': %s", vn, it->value,
 				k == VALUE_IPV4_CIDR || k == VALUE_IPV6_CIDR
-					? "host bits set after the prefix"
-					: "cannot be normalised");
+				    ? "host bits set after the prefix"
+				    : "cannot be normalised");
 	char *pattern = c->name + c->name_prefix;
 	int pl = value_pattern(k, c->norm, (size_t)nn, pattern, VALUE_PATTERN_CAP);
 	if (pl < 0)
@@ -855,7 +864,7 @@ static int list_emit(struct list_ctx *c, const struct list_item *it)
 		c->norm[ob.off + ob.len] = 0; /* the address alone, without its port */
 		buf_reset(&c->canon);
 		int rc = ob.hash ? buf_adds(&c->canon, "{\"hashes\":{\"") ||
-					   buf_adds(&c->canon, ob.hash) || buf_adds(&c->canon, "\":\"")
+				       buf_adds(&c->canon, ob.hash) || buf_adds(&c->canon, "\":\"")
 				 : buf_adds(&c->canon, "{\"value\":\"");
 		rc = rc || canon_str(&c->canon, c->norm + ob.off, ob.len) ||
 		     buf_adds(&c->canon, ob.hash ? "\"}}" : "\"}");
@@ -971,11 +980,12 @@ static void list_comment(struct list_ctx *c, const char *s, size_t n)
 					while (he < q && *he != '/')
 						he++;
 					char *url = xstrndup(p, len);
-					char *src = h ? xstrndup(h + 2, (size_t)(he - h - 2)) : NULL;
+					char *src =
+					    h ? xstrndup(h + 2, (size_t)(he - h - 2)) : NULL;
 					cJSON *r = cJSON_CreateObject();
 					cJSON_AddItemToObjectCS(
-						r, "source_name",
-						cJSON_CreateString(src && *src ? src : "reference"));
+					    r, "source_name",
+					    cJSON_CreateString(src && *src ? src : "reference"));
 					cJSON_AddItemToObjectCS(r, "url", cJSON_CreateString(url));
 					cJSON_AddItemToArray(c->ind_refs, r);
 					free(url);
@@ -1076,7 +1086,8 @@ static int list_read(struct ingest *ig, struct input *in)
 	int too_long, r = 0;
 	while (!rc && (r = lr_next(&lr, &line, &n, &too_long)) == 1) {
 		if (too_long) {
-			rc = list_bad(&c, lr.lineno, 1, "line longer than %u bytes", INGEST_MAX_LINE);
+			rc = list_bad(&c, lr.lineno, 1, "line longer than %u bytes",
+				      INGEST_MAX_LINE);
 			continue;
 		}
 		if (lr.lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
@@ -1098,8 +1109,10 @@ static int list_read(struct ingest *ig, struct input *in)
 			continue;
 		}
 		list_end_header(&c);
-		struct list_item it = {.value = l.value, .value_len = l.value_len,
-				       .line = lr.lineno, .score = l.score};
+		struct list_item it = {.value = l.value,
+				       .value_len = l.value_len,
+				       .line = lr.lineno,
+				       .score = l.score};
 		/* The note: the trailing comment and any further columns. */
 		buf_reset(&c.note);
 		if (l.extra_len)
@@ -1123,10 +1136,10 @@ static int list_read(struct ingest *ig, struct input *in)
 }
 
 const struct ingest_reader ingest_list_reader = {
-	.name = "list",
-	.summary = "indicator list: one value per line, # comments (ipsum, maltrail trails)",
-	.sniff = list_sniff,
-	.read = list_read,
+    .name = "list",
+    .summary = "indicator list: one value per line, # comments (ipsum, maltrail trails)",
+    .sniff = list_sniff,
+    .read = list_read,
 };
 
 /* ---- the CSV reader ------------------------------------------------------- */
@@ -1299,9 +1312,9 @@ static int csv_record(struct csv_reader *cr, const char *p, size_t m, long line)
 	if (p[0] == '#') {
 		/* A comment, or a header written as one. */
 		struct csv_header h2;
-		int nf = cr->have_header ? -1
-					 : csv_split(p, m, cr->scratch, cr->scap, cr->f,
-						     CSV_MAX_FIELDS, &why);
+		int nf = cr->have_header
+			     ? -1
+			     : csv_split(p, m, cr->scratch, cr->scap, cr->f, CSV_MAX_FIELDS, &why);
 		if (nf > 0 && csv_header_parse(&h2, cr->f, nf) > 0) {
 			cr->h = h2;
 			cr->cand_header = 1;
@@ -1326,9 +1339,10 @@ static int csv_record(struct csv_reader *cr, const char *p, size_t m, long line)
 		}
 		if (!cr->cand_header) {
 			struct ingest_pos pos = {line, 1, NULL};
-			return ingest_fail(c->ig, &pos,
-					   "the CSV header names no value column (value, indicator, "
-					   "ioc, ip, domain, url, hash, ...)");
+			return ingest_fail(
+			    c->ig, &pos,
+			    "the CSV header names no value column (value, indicator, "
+			    "ioc, ip, domain, url, hash, ...)");
 		}
 	}
 	return csv_row(c, &cr->h, cr->f, nf, line);
@@ -1398,8 +1412,8 @@ static int csv_read(struct ingest *ig, struct input *in)
 }
 
 const struct ingest_reader ingest_csv_reader = {
-	.name = "csv",
-	.summary = "CSV with a header: a value/indicator/ioc/ip/domain/url/hash column",
-	.sniff = csv_sniff,
-	.read = csv_read,
+    .name = "csv",
+    .summary = "CSV with a header: a value/indicator/ioc/ip/domain/url/hash column",
+    .sniff = csv_sniff,
+    .read = csv_read,
 };

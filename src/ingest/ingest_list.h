@@ -25,9 +25,9 @@ struct list_line {
 	size_t comment_len;
 	const char *extra; /* further tab-separated columns that are not a score */
 	size_t extra_len;
-	long score;      /* the second column when it is a whole number, else -1 */
+	long score;	 /* the second column when it is a whole number, else -1 */
 	const char *why; /* on VB_EINPUT: what is wrong */
-	long column;     /* on VB_EINPUT: where (1-based byte column) */
+	long column;	 /* on VB_EINPUT: where (1-based byte column) */
 };
 
 /* Parses one line (without its "\n"; a trailing "\r" is ignored). Returns 0,

@@ -36,11 +36,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 64               /* nesting allowed in a MISP document */
-#define MAX_PATTERN (4u << 20)     /* bytes of one generated pattern */
-#define MAX_MANIFEST (64u << 20)   /* bytes of a feed's manifest.json */
-#define MAX_NAME 256               /* bytes of a generated indicator name */
-#define MAX_UNMAPPED_KINDS 32      /* distinct unmapped types listed in the message */
+#define MAX_DEPTH	   64	       /* nesting allowed in a MISP document */
+#define MAX_PATTERN	   (4u << 20)  /* bytes of one generated pattern */
+#define MAX_MANIFEST	   (64u << 20) /* bytes of a feed's manifest.json */
+#define MAX_NAME	   256	       /* bytes of a generated indicator name */
+#define MAX_UNMAPPED_KINDS 32	       /* distinct unmapped types listed in the message */
 
 /* Builds a JSON pointer into out; a pointer too long for it is cut, which
  * only shortens a message. */
@@ -221,7 +221,7 @@ static int parse_bool(const cJSON *v, int *out)
 static int tlp_rank(const char *id)
 {
 	static const char *const order[] = {TLP_CLEAR, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT,
-					     TLP_RED};
+					    TLP_RED};
 	for (size_t i = 0; id && i < ARRAY_LEN(order); i++)
 		if (strcmp(id, order[i]) == 0)
 			return (int)i;
@@ -301,10 +301,10 @@ struct misp_map {
 	char report_id[80], org_id[300];
 	char ev_created[32], ev_modified[32];
 	struct scope ev_scope;
-	cJSON *refs;          /* the report's object_refs */
+	cJSON *refs; /* the report's object_refs */
 	struct misp_set refset;
-	cJSON *targets;       /* intrusion sets and malware the event's indicators indicate */
-	cJSON *produced;      /* ids made from the current MISP object's attributes */
+	cJSON *targets;	 /* intrusion sets and malware the event's indicators indicate */
+	cJSON *produced; /* ids made from the current MISP object's attributes */
 	struct buf pat;
 };
 
@@ -335,9 +335,9 @@ void misp_map_free(struct misp_map *m)
 	free(m);
 }
 
-const struct misp_stats *misp_map_stats(const struct misp_map *m)
+const struct misp_stats *misp_map_stats(struct misp_map *m)
 {
-	struct misp_stats *st = (struct misp_stats *)&m->st;
+	struct misp_stats *st = &m->st;
 	size_t n = 0;
 	st->unmapped_types[0] = 0;
 	for (size_t i = 0; i < m->n_kinds; i++) {
@@ -367,7 +367,7 @@ static void count_unmapped(struct misp_map *m, const char *type)
 /* Reports a malformed element. Returns 0 when the sink chose to skip it
  * (only when skippable), otherwise the code that stops the mapping. */
 static int bad(struct misp_map *m, int skippable, const char *ptr, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int bad(struct misp_map *m, int skippable, const char *ptr, const char *fmt, ...)
 {
 	struct vb_err e;
@@ -392,14 +392,19 @@ static void add_ref(struct misp_map *m, const char *id)
 		cJSON_AddItemToArray(m->produced, cJSON_CreateString(id));
 }
 
-/* Hands obj to the sink unless an object with its id already went out in
- * this document (SCOs, identities and galaxy objects recur), records it in
- * the report's refs when ref is set, and frees obj. */
+/* Hands obj to the sink unless this version of it (id and modified; id
+ * alone for SCOs and marking definitions) already went out in this document:
+ * SCOs, identities and galaxy objects recur, and the core refuses a version
+ * twice in one input. Records it in the report's refs when ref is set, and
+ * frees obj. */
 static int put(struct misp_map *m, cJSON *obj, const char *ptr, int ref)
 {
-	const char *id = jstr(obj, "id");
+	const char *id = jstr(obj, "id"), *mod = jstr(obj, "modified");
 	int rc = 0;
-	if (id && !misp_set_add(&m->emitted, id))
+	char key[400];
+	if (id)
+		snprintf(key, sizeof key, "%s%s%s", id, mod ? "|" : "", mod ? mod : "");
+	if (id && !misp_set_add(&m->emitted, key))
 		rc = m->sink.emit(m->sink.arg, obj, ptr);
 	if (!rc && id && ref)
 		add_ref(m, id);
@@ -565,60 +570,60 @@ struct attr_type {
 /* The attribute types this reader maps (MISP's describeTypes names). Hash
  * algorithm names are those of STIX's hash-algorithm-ov where it has them. */
 static const struct attr_type attr_types[] = {
-	{"ip-src", K_IP, NULL},
-	{"ip-dst", K_IP, NULL},
-	{"ip-src|port", K_IP_PORT, "src"},
-	{"ip-dst|port", K_IP_PORT, "dst"},
-	{"domain", K_DOMAIN, NULL},
-	{"hostname", K_DOMAIN, NULL},
-	{"domain|ip", K_DOMAIN_IP, NULL},
-	{"url", K_URL, NULL},
-	{"uri", K_URL, NULL},
-	{"link", K_LINK, NULL},
-	{"md5", K_HASH, "MD5"},
-	{"sha1", K_HASH, "SHA-1"},
-	{"sha224", K_HASH, "SHA-224"},
-	{"sha256", K_HASH, "SHA-256"},
-	{"sha384", K_HASH, "SHA-384"},
-	{"sha512", K_HASH, "SHA-512"},
-	{"sha3-256", K_HASH, "SHA3-256"},
-	{"sha3-512", K_HASH, "SHA3-512"},
-	{"ssdeep", K_HASH, "SSDEEP"},
-	{"tlsh", K_HASH, "TLSH"},
-	{"imphash", K_IMPHASH, NULL},
-	{"filename", K_FILENAME, NULL},
-	{"filename|md5", K_FILENAME_HASH, "MD5"},
-	{"filename|sha1", K_FILENAME_HASH, "SHA-1"},
-	{"filename|sha224", K_FILENAME_HASH, "SHA-224"},
-	{"filename|sha256", K_FILENAME_HASH, "SHA-256"},
-	{"filename|sha384", K_FILENAME_HASH, "SHA-384"},
-	{"filename|sha512", K_FILENAME_HASH, "SHA-512"},
-	{"filename|ssdeep", K_FILENAME_HASH, "SSDEEP"},
-	{"filename|tlsh", K_FILENAME_HASH, "TLSH"},
-	{"email", K_EMAIL, NULL},
-	{"email-src", K_EMAIL, NULL},
-	{"email-dst", K_EMAIL, NULL},
-	{"email-subject", K_EMAIL_SUBJECT, NULL},
-	{"AS", K_AS, NULL},
-	{"mutex", K_MUTEX, NULL},
-	{"regkey", K_REGKEY, NULL},
-	{"regkey|value", K_REGKEY_VALUE, NULL},
-	{"user-agent", K_USER_AGENT, NULL},
-	{"ja3-fingerprint-md5", K_CUSTOM, "x-misp-ja3-fingerprint-md5"},
-	{"btc", K_CUSTOM, "x-misp-btc"},
-	{"x509-fingerprint-md5", K_X509, "MD5"},
-	{"x509-fingerprint-sha1", K_X509, "SHA-1"},
-	{"x509-fingerprint-sha256", K_X509, "SHA-256"},
-	{"mac-address", K_MAC, NULL},
-	{"yara", K_RULE, "yara"},
-	{"snort", K_RULE, "snort"},
-	{"sigma", K_RULE, "sigma"},
-	{"vulnerability", K_VULN, NULL},
-	{"threat-actor", K_THREAT_ACTOR, NULL},
-	{"campaign-name", K_CAMPAIGN, NULL},
-	{"text", K_TEXT, NULL},
-	{"comment", K_TEXT, NULL},
-	{"other", K_TEXT, NULL},
+    {"ip-src", K_IP, NULL},
+    {"ip-dst", K_IP, NULL},
+    {"ip-src|port", K_IP_PORT, "src"},
+    {"ip-dst|port", K_IP_PORT, "dst"},
+    {"domain", K_DOMAIN, NULL},
+    {"hostname", K_DOMAIN, NULL},
+    {"domain|ip", K_DOMAIN_IP, NULL},
+    {"url", K_URL, NULL},
+    {"uri", K_URL, NULL},
+    {"link", K_LINK, NULL},
+    {"md5", K_HASH, "MD5"},
+    {"sha1", K_HASH, "SHA-1"},
+    {"sha224", K_HASH, "SHA-224"},
+    {"sha256", K_HASH, "SHA-256"},
+    {"sha384", K_HASH, "SHA-384"},
+    {"sha512", K_HASH, "SHA-512"},
+    {"sha3-256", K_HASH, "SHA3-256"},
+    {"sha3-512", K_HASH, "SHA3-512"},
+    {"ssdeep", K_HASH, "SSDEEP"},
+    {"tlsh", K_HASH, "TLSH"},
+    {"imphash", K_IMPHASH, NULL},
+    {"filename", K_FILENAME, NULL},
+    {"filename|md5", K_FILENAME_HASH, "MD5"},
+    {"filename|sha1", K_FILENAME_HASH, "SHA-1"},
+    {"filename|sha224", K_FILENAME_HASH, "SHA-224"},
+    {"filename|sha256", K_FILENAME_HASH, "SHA-256"},
+    {"filename|sha384", K_FILENAME_HASH, "SHA-384"},
+    {"filename|sha512", K_FILENAME_HASH, "SHA-512"},
+    {"filename|ssdeep", K_FILENAME_HASH, "SSDEEP"},
+    {"filename|tlsh", K_FILENAME_HASH, "TLSH"},
+    {"email", K_EMAIL, NULL},
+    {"email-src", K_EMAIL, NULL},
+    {"email-dst", K_EMAIL, NULL},
+    {"email-subject", K_EMAIL_SUBJECT, NULL},
+    {"AS", K_AS, NULL},
+    {"mutex", K_MUTEX, NULL},
+    {"regkey", K_REGKEY, NULL},
+    {"regkey|value", K_REGKEY_VALUE, NULL},
+    {"user-agent", K_USER_AGENT, NULL},
+    {"ja3-fingerprint-md5", K_CUSTOM, "x-misp-ja3-fingerprint-md5"},
+    {"btc", K_CUSTOM, "x-misp-btc"},
+    {"x509-fingerprint-md5", K_X509, "MD5"},
+    {"x509-fingerprint-sha1", K_X509, "SHA-1"},
+    {"x509-fingerprint-sha256", K_X509, "SHA-256"},
+    {"mac-address", K_MAC, NULL},
+    {"yara", K_RULE, "yara"},
+    {"snort", K_RULE, "snort"},
+    {"sigma", K_RULE, "sigma"},
+    {"vulnerability", K_VULN, NULL},
+    {"threat-actor", K_THREAT_ACTOR, NULL},
+    {"campaign-name", K_CAMPAIGN, NULL},
+    {"text", K_TEXT, NULL},
+    {"comment", K_TEXT, NULL},
+    {"other", K_TEXT, NULL},
 };
 
 static const struct attr_type *attr_type_find(const char *name)
@@ -723,8 +728,9 @@ static int hex_len_ok(const char *alg, const char *h)
 	static const struct {
 		const char *alg;
 		size_t len;
-	} lens[] = {{"MD5", 32},      {"SHA-1", 40},    {"SHA-224", 56},  {"SHA-256", 64},
-		    {"SHA-384", 96},  {"SHA-512", 128}, {"SHA3-256", 64}, {"SHA3-512", 128}};
+	} lens[] = {{"MD5", 32},      {"SHA-1", 40},	{"SHA-224", 56},  {"SHA-256", 64},
+		    {"SHA-384", 96},  {"SHA-512", 128}, {"SHA3-256", 64}, {"SHA3-512", 128},
+		    {"SHA3-224", 56}, {"SHA3-384", 96}};
 	for (size_t i = 0; i < ARRAY_LEN(lens); i++) {
 		if (strcmp(lens[i].alg, alg) != 0)
 			continue;
@@ -735,8 +741,24 @@ static int hex_len_ok(const char *alg, const char *h)
 				return 0;
 		return 1;
 	}
-	/* SSDEEP, TLSH: free-form, but one token. */
-	return *h && !has_space_or_ctl(h) && !strchr(h, '\'');
+	if (!*h || has_space_or_ctl(h) || strchr(h, '\''))
+		return 0;
+	if (strcmp(alg, "SSDEEP") == 0) {
+		/* blocksize:hash:hash, as ssdeep prints it */
+		const char *colon = strchr(h, ':');
+		return colon && colon != h && strchr(colon + 1, ':');
+	}
+	if (strcmp(alg, "TLSH") == 0) {
+		/* 70 or more hex digits, optionally after the version "T1" */
+		if (h[0] == 'T' && h[1] == '1')
+			h += 2;
+		if (strlen(h) < 70)
+			return 0;
+		for (const char *p = h; *p; p++)
+			if (!strchr("0123456789abcdefABCDEF", *p))
+				return 0;
+	}
+	return 1;
 }
 
 /* Domain names: one token with a dot or at least letters; lower-cased. */
@@ -844,8 +866,8 @@ static int build_obs(const struct attr_type *t, const char *value, struct obs *o
 		}
 		o->sco[o->n_sco++] = ip;
 		o->sco[o->n_sco++] = sco_new("network-traffic", c);
-		pat_cmp(pat, src ? "network-traffic:src_ref.value" : "network-traffic:dst_ref.value",
-			a);
+		pat_cmp(pat,
+			src ? "network-traffic:src_ref.value" : "network-traffic:dst_ref.value", a);
 		buf_printf(pat, " AND network-traffic:%s_port = %ld", src ? "src" : "dst", port);
 		rc = 0;
 		break;
@@ -988,7 +1010,8 @@ static int build_obs(const struct attr_type *t, const char *value, struct obs *o
 	case K_USER_AGENT:
 		if (!*value || has_ctl(value))
 			break;
-		pat_cmp(pat, "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'",
+		pat_cmp(pat,
+			"network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'",
 			value);
 		rc = 0;
 		break;
@@ -1204,7 +1227,7 @@ static int emit_indicator(struct misp_map *m, const struct attr *at, const struc
 static int emit_attr_sdo(struct misp_map *m, const struct attr_type *t, const struct attr *at,
 			 const char *ptr)
 {
-	const char *type = t->kind == K_VULN	      ? "vulnerability"
+	const char *type = t->kind == K_VULN	       ? "vulnerability"
 			   : t->kind == K_THREAT_ACTOR ? "threat-actor"
 						       : "campaign";
 	char id[80];
@@ -1280,7 +1303,7 @@ static int attr_fields(struct misp_map *m, const cJSON *a, const char *ptr,
 	memset(at, 0, sizeof *at);
 #define BAD(field, ...)                                                                            \
 	do {                                                                                       \
-		jp(p, sizeof p, "%s%s", ptr, field);                                         \
+		jp(p, sizeof p, "%s%s", ptr, field);                                               \
 		rc = bad(m, 1, p, __VA_ARGS__);                                                    \
 		return rc ? rc : 1;                                                                \
 	} while (0)
@@ -1297,7 +1320,9 @@ static int attr_fields(struct misp_map *m, const cJSON *a, const char *ptr,
 	v = jget(a, "value");
 	if (!cJSON_IsString(v))
 		BAD("/value", "attribute value must be a string, found %s",
-		    jabsent(v) ? "nothing" : cJSON_IsNumber(v) ? "a number" : "another JSON type");
+		    jabsent(v)		? "nothing"
+		    : cJSON_IsNumber(v) ? "a number"
+					: "another JSON type");
 	at->value = v->valuestring;
 	v = jget(a, "uuid");
 	if (!cJSON_IsString(v) || !uuid_valid(v->valuestring, strlen(v->valuestring)))
@@ -1407,7 +1432,7 @@ static int map_object(struct misp_map *m, const cJSON *ob, const char *ptr,
 	int rc;
 #define BAD(field, ...)                                                                            \
 	do {                                                                                       \
-		jp(p, sizeof p, "%s%s", ptr, field);                                         \
+		jp(p, sizeof p, "%s%s", ptr, field);                                               \
 		return bad(m, 1, p, __VA_ARGS__);                                                  \
 	} while (0)
 	if (!cJSON_IsObject(ob))
@@ -1562,7 +1587,8 @@ static int map_clusters(struct misp_map *m, const cJSON *galaxies, const char *p
 		const char *gtype = jstr(g, "type");
 		const cJSON *clusters = jget(g, "GalaxyCluster");
 		if (!gtype || (!jabsent(clusters) && !cJSON_IsArray(clusters))) {
-			jp(p, sizeof p, "%s/Galaxy/%d%s", ptr, gi, gtype ? "/GalaxyCluster" : "/type");
+			jp(p, sizeof p, "%s/Galaxy/%d%s", ptr, gi,
+			   gtype ? "/GalaxyCluster" : "/type");
 			int rc = bad(m, skippable, p,
 				     gtype ? "GalaxyCluster must be an array"
 					   : "a galaxy needs a string type");
@@ -1598,7 +1624,8 @@ static int map_galaxy_tags(struct misp_map *m, const cJSON *tags, const char *pt
 	{
 		const char *name = jstr(t, "name");
 		i++;
-		if (!name || strncmp(name, "misp-galaxy:", 12) != 0 || misp_set_has(tag_names, name))
+		if (!name || strncmp(name, "misp-galaxy:", 12) != 0 ||
+		    misp_set_has(tag_names, name))
 			continue;
 		const char *eq = strchr(name + 12, '=');
 		if (!eq || eq == name + 12 || eq[1] != '"')
@@ -1906,14 +1933,16 @@ int misp_map_document(struct misp_map *m, const cJSON *doc)
 			const cJSON *ev = jget(e, "Event");
 			jp(p, sizeof p, "/%d%s", i++, ev ? "/Event" : "");
 			if (!ev)
-				return bad(m, 0, p, "expected {\"Event\": {...}} in a list of events");
+				return bad(m, 0, p,
+					   "expected {\"Event\": {...}} in a list of events");
 			if ((rc = misp_map_event(m, ev, p)))
 				return rc;
 		}
 		return 0;
 	}
 	if (!cJSON_IsObject(doc))
-		return bad(m, 0, "", "not a MISP event: the document is neither an object nor a list");
+		return bad(m, 0, "",
+			   "not a MISP event: the document is neither an object nor a list");
 	const cJSON *ev = jget(doc, "Event");
 	if (ev)
 		return misp_map_event(m, ev, "/Event");
@@ -1928,7 +1957,8 @@ int misp_map_document(struct misp_map *m, const cJSON *doc)
 			ev = jget(e, "Event");
 			jp(p, sizeof p, "/response/%d%s", i++, ev ? "/Event" : "");
 			if (!ev)
-				return bad(m, 0, p, "expected {\"Event\": {...}} in the response list");
+				return bad(m, 0, p,
+					   "expected {\"Event\": {...}} in the response list");
 			if ((rc = misp_map_event(m, ev, p)))
 				return rc;
 		}
@@ -1997,8 +2027,8 @@ static const char *skip_value(const char *p, const char *end)
 				return p;
 			if (--depth == 0)
 				return p + 1;
-		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' ||
-					  c == '\t')) {
+		} else if (depth == 0 &&
+			   (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
 			return p;
 		}
 		p++;
@@ -2011,6 +2041,8 @@ void misp_head_keys(const char *head, size_t len, int *is_list,
 {
 	const char *p = head, *end = head + len;
 	*is_list = 0;
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3; /* a UTF-8 byte order mark */
 	p = skip_ws(p, end);
 	if (p < end && *p == '[') {
 		*is_list = 1;
@@ -2067,7 +2099,8 @@ static int misp_sniff(const char *path, const char *head, size_t len)
 		return 85;
 	/* Any other JSON object: a weak claim, so that a JSON file nobody else
 	 * recognises gets the MISP reader's message about what it expected. */
-	const char *p = skip_ws(head, head + len);
+	const char *p =
+	    skip_ws(len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? head + 3 : head, head + len);
 	(void)path;
 	return p < head + len && (*p == '{' || *p == '[') ? 5 : 0;
 }
@@ -2158,6 +2191,10 @@ int misp_load_json(struct ingest *ig, struct input *in, cJSON **out)
 	}
 	/* With require_null_terminated, cJSON wants the terminating NUL inside
 	 * the length it is given. */
+	/* A UTF-8 byte order mark is blanked: JSON has no place for it, but
+	 * editors on some systems write one. Offsets stay as in the file. */
+	if (len >= 3 && memcmp(doc, "\xEF\xBB\xBF", 3) == 0)
+		memset(doc, ' ', 3);
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(doc, len + 1, &end, 1);
 	if (!root) {
@@ -2175,8 +2212,10 @@ int misp_load_json(struct ingest *ig, struct input *in, cJSON **out)
 			size_t b = at;
 			while (b > 0 && strchr(" \t\r\n", doc[b - 1]))
 				b--;
-			int trailing = b > 0 && doc[b - 1] == ',' && (doc[at] == ']' || doc[at] == '}');
-			rc = ingest_fail(ig, &pos, "malformed JSON: unexpected text at \"%s\"%s", near,
+			int trailing =
+			    b > 0 && doc[b - 1] == ',' && (doc[at] == ']' || doc[at] == '}');
+			rc = ingest_fail(ig, &pos, "malformed JSON: unexpected text at \"%s\"%s",
+					 near,
 					 trailing ? " (a comma before a closing bracket)" : "");
 		}
 		free(doc);
@@ -2236,10 +2275,10 @@ static int misp_read(struct ingest *ig, struct input *in)
 }
 
 const struct ingest_reader ingest_misp_reader = {
-	.name = "misp",
-	.summary = "MISP event JSON: {\"Event\":...}, {\"response\":[...]} or a list of events",
-	.sniff = misp_sniff,
-	.read = misp_read,
+    .name = "misp",
+    .summary = "MISP event JSON: {\"Event\":...}, {\"response\":[...]} or a list of events",
+    .sniff = misp_sniff,
+    .read = misp_read,
 };
 
 /* ---- feeds ---- */
@@ -2255,7 +2294,8 @@ int ingest_misp_feed(struct ingest *ig, const char *dir)
 		return VB_EIO;
 	}
 	const char *end = NULL;
-	cJSON *man = memchr(text, 0, len) ? NULL : cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+	cJSON *man =
+	    memchr(text, 0, len) ? NULL : cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 	if (!cJSON_IsObject(man)) {
 		long line = 1, col = 1;
 		if (!man && end && end >= text && end <= text + len)

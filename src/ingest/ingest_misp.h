@@ -72,11 +72,11 @@ struct misp_sink {
 
 struct misp_stats {
 	long events, attributes, deleted, indicators, observables, sdos, notes;
-	long unmapped;     /* attributes of a type without a STIX mapping, kept as notes */
-	long bad_values;   /* values that do not parse as their type, kept as notes */
-	long objects;      /* MISP objects kept as x-misp-object */
-	long clusters;     /* galaxy clusters mapped to objects */
-	long clusters_unmapped; /* galaxy clusters of types without a mapping (labels only) */
+	long unmapped;		  /* attributes of a type without a STIX mapping, kept as notes */
+	long bad_values;	  /* values that do not parse as their type, kept as notes */
+	long objects;		  /* MISP objects kept as x-misp-object */
+	long clusters;		  /* galaxy clusters mapped to objects */
+	long clusters_unmapped;	  /* galaxy clusters of types without a mapping (labels only) */
 	char unmapped_types[512]; /* "type n, type n, ..." for the message */
 };
 
@@ -85,7 +85,8 @@ struct misp_stats {
 struct misp_map;
 struct misp_map *misp_map_new(const struct misp_sink *sink);
 void misp_map_free(struct misp_map *m);
-const struct misp_stats *misp_map_stats(const struct misp_map *m);
+/* The counts so far, with unmapped_types filled in. */
+const struct misp_stats *misp_map_stats(struct misp_map *m);
 /* Maps a whole MISP document: {"Event":{}}, {"response":[{"Event":{}}, ...]},
  * [{"Event":{}}, ...] or a bare event object. Returns 0 or the code that
  * stopped it (the sink has been told). */
@@ -126,8 +127,8 @@ const char *misp_galaxy_stix_type(const char *galaxy_type);
  * Returns 0, or VB_EINPUT with err filled (pointer relative to the cluster)
  * when the cluster is malformed. id_out (300 bytes) receives the main
  * object's id. */
-int misp_cluster_objects(const char *galaxy_type, const cJSON *cluster, long version,
-			 cJSON *out, char *id_out, struct vb_err *err);
+int misp_cluster_objects(const char *galaxy_type, const cJSON *cluster, long version, cJSON *out,
+			 char *id_out, struct vb_err *err);
 /* The galaxy-epoch timestamp for a version. */
 void misp_galaxy_time(long version, char out[32]);
 

@@ -263,7 +263,10 @@ enum value_kind value_detect(const char *s, size_t n)
 	if (n == 0 || n > VALUE_MAX_LEN)
 		return VALUE_NONE;
 	if ((n == 32 || n == 40 || n == 64 || n == 128) && all_hex(s, n))
-		return n == 32 ? VALUE_MD5 : n == 40 ? VALUE_SHA1 : n == 64 ? VALUE_SHA256 : VALUE_SHA512;
+		return n == 32	 ? VALUE_MD5
+		       : n == 40 ? VALUE_SHA1
+		       : n == 64 ? VALUE_SHA256
+				 : VALUE_SHA512;
 	if (s[0] == '/')
 		return n > 1 && s[1] != '/' && url_bytes_ok(s, n) ? VALUE_URL_PATH : VALUE_NONE;
 	if (s[0] == '[')
@@ -294,8 +297,8 @@ enum value_kind value_detect(const char *s, size_t n)
 				return VALUE_IPV4_CIDR;
 		if (colon < slash && parse_ipv6(s, slash, a6))
 			return cidr_prefix(s + slash + 1, n - slash - 1, 128, &prefix)
-				       ? VALUE_IPV6_CIDR
-				       : VALUE_NONE;
+				   ? VALUE_IPV6_CIDR
+				   : VALUE_NONE;
 		if (at < slash || !host_port_ok(s, slash) || !url_bytes_ok(s, n))
 			return VALUE_NONE;
 		/* "1.2.3.0/33" is a bad CIDR, not a URL path "/33". */
@@ -313,8 +316,8 @@ enum value_kind value_detect(const char *s, size_t n)
 		unsigned char a6[16];
 		if (value_is_ipv4(s, colon, &a4))
 			return parse_dec(s + colon + 1, n - colon - 1, 5, 65535, 0, &port)
-				       ? VALUE_IPV4_PORT
-				       : VALUE_NONE;
+				   ? VALUE_IPV4_PORT
+				   : VALUE_NONE;
 		return parse_ipv6(s, n, a6) ? VALUE_IPV6 : VALUE_NONE;
 	}
 	if (value_is_ipv4(s, n, NULL))
@@ -483,9 +486,9 @@ int value_normalise(enum value_kind k, const char *s, size_t n, char *out, size_
 		if (!e || !parse_ipv6(s + 1, (size_t)(e - s - 1), a6))
 			return VB_EINPUT;
 		rc = put(out, cap, &pos, "[", 1) || put_ipv6(out, cap, &pos, a6) ||
-				     put(out, cap, &pos, e, n - (size_t)(e - s))
-			     ? VB_ENOMEM
-			     : 0;
+			     put(out, cap, &pos, e, n - (size_t)(e - s))
+			 ? VB_ENOMEM
+			 : 0;
 		break;
 	}
 	case VALUE_DOMAIN:
@@ -498,7 +501,7 @@ int value_normalise(enum value_kind k, const char *s, size_t n, char *out, size_
 		if (s[n - 1] == '.')
 			dn--;
 		rc = put(out, cap, &pos, s, ln) || put_lower(out, cap, &pos, at + 1, dn) ? VB_ENOMEM
-											  : 0;
+											 : 0;
 		break;
 	}
 	case VALUE_MD5:
@@ -527,21 +530,21 @@ int value_normalise(enum value_kind k, const char *s, size_t n, char *out, size_
 static const struct {
 	const char *name, *type, *index, *hash;
 } kinds[VALUE__COUNT] = {
-	[VALUE_NONE] = {"unrecognised value", NULL, NULL, NULL},
-	[VALUE_IPV4] = {"IPv4 address", "ipv4-addr", "ipv4-addr", NULL},
-	[VALUE_IPV4_CIDR] = {"IPv4 CIDR block", "ipv4-addr", "ipv4-addr", NULL},
-	[VALUE_IPV6] = {"IPv6 address", "ipv6-addr", "ipv6-addr", NULL},
-	[VALUE_IPV6_CIDR] = {"IPv6 CIDR block", "ipv6-addr", "ipv6-addr", NULL},
-	[VALUE_DOMAIN] = {"domain name", "domain-name", "domain-name", NULL},
-	[VALUE_URL] = {"URL", "url", "url", NULL},
-	[VALUE_EMAIL] = {"e-mail address", "email-addr", "email-addr", NULL},
-	[VALUE_MD5] = {"MD5 hash", "file", "file:MD5", "MD5"},
-	[VALUE_SHA1] = {"SHA-1 hash", "file", "file:SHA-1", "SHA-1"},
-	[VALUE_SHA256] = {"SHA-256 hash", "file", "file:SHA-256", "SHA-256"},
-	[VALUE_SHA512] = {"SHA-512 hash", "file", "file:SHA-512", "SHA-512"},
-	[VALUE_IPV4_PORT] = {"IPv4 address and port", "ipv4-addr", "ipv4-addr", NULL},
-	[VALUE_IPV6_PORT] = {"IPv6 address and port", "ipv6-addr", "ipv6-addr", NULL},
-	[VALUE_URL_PATH] = {"URL path", NULL, NULL, NULL},
+    [VALUE_NONE] = {"unrecognised value", NULL, NULL, NULL},
+    [VALUE_IPV4] = {"IPv4 address", "ipv4-addr", "ipv4-addr", NULL},
+    [VALUE_IPV4_CIDR] = {"IPv4 CIDR block", "ipv4-addr", "ipv4-addr", NULL},
+    [VALUE_IPV6] = {"IPv6 address", "ipv6-addr", "ipv6-addr", NULL},
+    [VALUE_IPV6_CIDR] = {"IPv6 CIDR block", "ipv6-addr", "ipv6-addr", NULL},
+    [VALUE_DOMAIN] = {"domain name", "domain-name", "domain-name", NULL},
+    [VALUE_URL] = {"URL", "url", "url", NULL},
+    [VALUE_EMAIL] = {"e-mail address", "email-addr", "email-addr", NULL},
+    [VALUE_MD5] = {"MD5 hash", "file", "file:MD5", "MD5"},
+    [VALUE_SHA1] = {"SHA-1 hash", "file", "file:SHA-1", "SHA-1"},
+    [VALUE_SHA256] = {"SHA-256 hash", "file", "file:SHA-256", "SHA-256"},
+    [VALUE_SHA512] = {"SHA-512 hash", "file", "file:SHA-512", "SHA-512"},
+    [VALUE_IPV4_PORT] = {"IPv4 address and port", "ipv4-addr", "ipv4-addr", NULL},
+    [VALUE_IPV6_PORT] = {"IPv6 address and port", "ipv6-addr", "ipv6-addr", NULL},
+    [VALUE_URL_PATH] = {"URL path", NULL, NULL, NULL},
 };
 
 const char *value_stix_type(enum value_kind k)
@@ -650,12 +653,13 @@ int value_pattern(enum value_kind k, const char *norm, size_t n, char *out, size
 	case VALUE_SHA1:
 	case VALUE_SHA256:
 	case VALUE_SHA512:
-		rc = PUTS("[file:hashes.") ||
-		     (k == VALUE_MD5 ? PUTS("MD5")
-				     : PUTS("'") ||
-						put(out, cap, &pos, kinds[k].hash, strlen(kinds[k].hash)) ||
-						PUTS("'")) ||
-		     PUTS(" = '") || value_pattern_escape(norm, n, out, cap, &pos) || PUTS("']");
+		rc =
+		    PUTS("[file:hashes.") ||
+		    (k == VALUE_MD5
+			 ? PUTS("MD5")
+			 : PUTS("'") || put(out, cap, &pos, kinds[k].hash, strlen(kinds[k].hash)) ||
+			       PUTS("'")) ||
+		    PUTS(" = '") || value_pattern_escape(norm, n, out, cap, &pos) || PUTS("']");
 		break;
 	default:
 		rc = PUTS("[") || put(out, cap, &pos, kinds[k].type, strlen(kinds[k].type)) ||

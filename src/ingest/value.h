@@ -31,20 +31,20 @@
 
 enum value_kind {
 	VALUE_NONE,
-	VALUE_IPV4,      /* 192.0.2.1: dotted quad, no leading zeros */
+	VALUE_IPV4,	 /* 192.0.2.1: dotted quad, no leading zeros */
 	VALUE_IPV4_CIDR, /* 192.0.2.0/24 */
-	VALUE_IPV6,      /* 2001:db8::1 */
+	VALUE_IPV6,	 /* 2001:db8::1 */
 	VALUE_IPV6_CIDR, /* 2001:db8::/32 */
-	VALUE_DOMAIN,    /* evil.example (at least two labels) */
-	VALUE_URL,       /* http://evil.example/x, or "evil.example/x" as maltrail writes it */
-	VALUE_EMAIL,     /* someone@evil.example */
-	VALUE_MD5,       /* 32 hex digits */
-	VALUE_SHA1,      /* 40 */
-	VALUE_SHA256,    /* 64 */
-	VALUE_SHA512,    /* 128 */
+	VALUE_DOMAIN,	 /* evil.example (at least two labels) */
+	VALUE_URL,	 /* http://evil.example/x, or "evil.example/x" as maltrail writes it */
+	VALUE_EMAIL,	 /* someone@evil.example */
+	VALUE_MD5,	 /* 32 hex digits */
+	VALUE_SHA1,	 /* 40 */
+	VALUE_SHA256,	 /* 64 */
+	VALUE_SHA512,	 /* 128 */
 	VALUE_IPV4_PORT, /* 192.0.2.1:443 (maltrail) */
 	VALUE_IPV6_PORT, /* [2001:db8::1]:443 */
-	VALUE_URL_PATH,  /* /gate.php: a path on any host (maltrail) */
+	VALUE_URL_PATH,	 /* /gate.php: a path on any host (maltrail) */
 	VALUE__COUNT
 };
 

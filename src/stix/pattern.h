@@ -6,6 +6,9 @@
  * applies the semantic checks of the STIX 2.1 specification: object type
  * names, hash lengths, timestamps, qualifier values, duplicate qualifiers,
  * regular expressions that PCRE2 compiles, IP ranges for ISSUBSET/ISSUPERSET.
+ * Hash lengths are checked for hashes.MD5, SHA-1, SHA-256, SHA-512, SHA3-256
+ * and SHA3-512 compared with =, != or IN, the name matched ignoring case,
+ * '-' and '_' (so 'SHA-256', SHA256 and sha_256 are the same).
  *
  * Shape of the tree:
  *
@@ -38,7 +41,7 @@
 
 #include "../util/err.h"
 
-/* Limits imposed on every pattern, before any work is done on it. */
+/* Limits on every pattern; the length is checked before anything else. */
 #define PATTERN_MAX_LEN	  65536 /* bytes of pattern text */
 #define PATTERN_MAX_DEPTH 64	/* nesting of '(' and '[' */
 #define PATTERN_MAX_CMP	  10000 /* comparisons in one pattern */
@@ -139,11 +142,11 @@ enum {
 /* An observation expression; qualifiers apply to the whole node. */
 struct pattern_obs {
 	enum pattern_obs_kind kind;
-	unsigned quals;		    /* PATTERN_Q_* bits; 0 when unqualified */
-	int64_t within_us;	    /* WITHIN n SECONDS, in microseconds, > 0 */
-	int64_t repeats;	    /* REPEATS n TIMES, n > 0 */
-	int64_t start_us;	    /* START t'..' STOP t'..', start_us < stop_us */
-	int64_t stop_us;	    /* (STOP is exclusive per the specification) */
+	unsigned quals;	   /* PATTERN_Q_* bits; 0 when unqualified */
+	int64_t within_us; /* WITHIN n SECONDS, in microseconds, > 0 */
+	int64_t repeats;   /* REPEATS n TIMES, n > 0 */
+	int64_t start_us;  /* START t'..' STOP t'..', start_us < stop_us */
+	int64_t stop_us;
 	struct pattern_expr *expr;  /* OBS */
 	struct pattern_obs **child; /* AND, OR, FOLLOWEDBY: nchild >= 2; GROUP: 1 */
 	size_t nchild;

@@ -22,9 +22,9 @@ static const struct {
 	const char *type;
 	const char *types_prop;
 } labels_moved[] = {
-	{"indicator", "indicator_types"}, {"malware", "malware_types"},
-	{"report", "report_types"},       {"threat-actor", "threat_actor_types"},
-	{"tool", "tool_types"},
+    {"indicator", "indicator_types"}, {"malware", "malware_types"},
+    {"report", "report_types"},	      {"threat-actor", "threat_actor_types"},
+    {"tool", "tool_types"},
 };
 
 int stix_is_20(const cJSON *obj)
@@ -59,27 +59,27 @@ static int oom(struct vb_err *err)
 
 /* Adds item under key right after the member named after (at the end when
  * there is none), so that spec_version sits next to type as people expect.
- * On failure item is freed. */
+ * cJSON has no insert for objects: the members that follow are moved behind
+ * the new one. On failure item is freed. */
 static int add_after(cJSON *obj, const char *after, const char *key, cJSON *item)
 {
 	if (!item)
 		return -1;
+	cJSON *at = cJSON_GetObjectItemCaseSensitive(obj, after);
 	if (!cJSON_AddItemToObject(obj, key, item)) {
 		cJSON_Delete(item);
 		return -1;
 	}
-	int idx = 0;
-	const cJSON *e;
-	for (e = obj->child; e && !(e->string && strcmp(e->string, after) == 0); e = e->next)
-		idx++;
-	if (!e || !e->next || e->next == item)
-		return 0;
-	/* cJSON has no insert for objects, but its array insert only relinks
-	 * the item, which keeps its key. */
-	cJSON_DetachItemViaPointer(obj, item);
-	if (!cJSON_InsertItemInArray(obj, idx + 1, item)) {
-		cJSON_Delete(item);
-		return -1;
+	for (cJSON *m = at ? at->next : NULL; m && m != item;) {
+		cJSON *next = m->next;
+		cJSON_DetachItemViaPointer(obj, m);
+		/* Appending keeps the member's key: cJSON_AddItemToObject does
+		 * exactly this after it has set the key. */
+		if (!cJSON_AddItemToArray(obj, m)) {
+			cJSON_Delete(m);
+			return -1;
+		}
+		m = next;
 	}
 	return 0;
 }
@@ -95,11 +95,11 @@ static int upgrade_marking_list(cJSON *refs)
 		cJSON *next = r->next;
 		if (cJSON_IsString(r)) {
 			const char *up = stix_tlp_upgrade(r->valuestring);
-			if (up && strcmp(up, r->valuestring) != 0 &&
-			    !cJSON_SetValuestring(r, up))
+			if (up && strcmp(up, r->valuestring) != 0 && !cJSON_SetValuestring(r, up))
 				return -1;
 			for (cJSON *q = refs->child; q != r; q = q->next) {
-				if (cJSON_IsString(q) && strcmp(q->valuestring, r->valuestring) == 0) {
+				if (cJSON_IsString(q) &&
+				    strcmp(q->valuestring, r->valuestring) == 0) {
 					cJSON_Delete(cJSON_DetachItemViaPointer(refs, r));
 					break;
 				}
@@ -146,7 +146,8 @@ int stix_upgrade_20(cJSON *obj, struct vb_err *err)
 	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(obj, "labels");
 	for (size_t i = 0; i < ARRAY_LEN(labels_moved); i++) {
 		if (strcmp(type, labels_moved[i].type) != 0 || !cJSON_IsArray(labels) ||
-		    !labels->child || cJSON_GetObjectItemCaseSensitive(obj, labels_moved[i].types_prop))
+		    !labels->child ||
+		    cJSON_GetObjectItemCaseSensitive(obj, labels_moved[i].types_prop))
 			continue;
 		if (add_after(obj, "labels", labels_moved[i].types_prop,
 			      cJSON_Duplicate(labels, 1)))

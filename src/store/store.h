@@ -51,12 +51,13 @@ enum store_tlp {
 };
 
 /* Who an object version is shared with besides its creating organisation:
- * an organisation (RED: named recipients; AMBER: recipients) or a sharing
- * group (GREEN: the group's community; AMBER: the group's members). */
-enum store_share_kind { STORE_SHARE_ORG = 1, STORE_SHARE_GROUP = 2 };
+ * an organisation (RED: named recipients; AMBER: recipients), a sharing
+ * group (GREEN: the group's community; AMBER: the group's members) or a
+ * user (RED: a named individual recipient). */
+enum store_share_kind { STORE_SHARE_ORG = 1, STORE_SHARE_GROUP = 2, STORE_SHARE_USER = 3 };
 struct store_share {
 	enum store_share_kind kind;
-	int64_t target; /* organisation or group id */
+	int64_t target; /* organisation, group or user id */
 };
 
 /*
@@ -73,6 +74,7 @@ struct store_viewer {
 	const int64_t *groups; /* sharing groups the organisation belongs to */
 	size_t n_groups;
 	int default_tlp;       /* enum store_tlp applied to unmarked objects */
+	int64_t user;          /* the reader's user id (RED recipients named by user) */
 };
 extern const struct store_viewer store_viewer_local;
 #define STORE_VIEWER_LOCAL (&store_viewer_local)

@@ -8,6 +8,7 @@
  * a killed import leaves the last committed state.
  */
 #include "store.h"
+#include "store_sqlite.h"
 #include "../util/buf.h"
 #include "../util/util.h"
 
@@ -82,6 +83,43 @@ static const char *const migrations[] = {
 	"ALTER TABLE objects ADD COLUMN tlp INTEGER NOT NULL DEFAULT -1;"
 	"CREATE TABLE shares(seq INTEGER NOT NULL, kind INTEGER NOT NULL, target INTEGER NOT NULL,"
 	"  PRIMARY KEY(seq, kind, target)) WITHOUT ROWID;",
+	/* 2 -> 3: identities, sharing groups and the audit log (queries in
+	 * store_sqlite_ident.c). AUTOINCREMENT: an id is never reused, so a new
+	 * organisation never inherits a removed one's objects or shares. The
+	 * audit log refuses UPDATE and DELETE. The owner trigger makes "only
+	 * the creating organisation adds versions of an object" hold for every
+	 * write path (API, TAXII, import), not only the ones that check first. */
+	"CREATE TABLE orgs(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+	"  kind INTEGER NOT NULL, sector TEXT, country TEXT, default_tlp INTEGER NOT NULL,"
+	"  identity_id TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE users(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+	"  org INTEGER NOT NULL REFERENCES orgs(id), role INTEGER NOT NULL, pwhash TEXT,"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX users_org ON users(org);"
+	"CREATE TABLE tokens(id INTEGER PRIMARY KEY AUTOINCREMENT, user INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL UNIQUE, prefix TEXT NOT NULL, label TEXT, created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX tokens_user ON tokens(user);"
+	"CREATE TABLE sessions(hash BLOB PRIMARY KEY, user INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE sharing_groups(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE, description TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE group_members(grp INTEGER NOT NULL, org INTEGER NOT NULL,"
+	"  PRIMARY KEY(grp, org)) WITHOUT ROWID;"
+	"CREATE INDEX group_members_org ON group_members(org, grp);"
+	"CREATE TABLE instance(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
+	"  user_id INTEGER, user TEXT, org_id INTEGER, org TEXT, action TEXT NOT NULL,"
+	"  object_id TEXT, outcome TEXT NOT NULL, remote TEXT, detail TEXT);"
+	"CREATE INDEX audit_time ON audit(time);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER objects_owner BEFORE INSERT ON objects"
+	"  WHEN EXISTS (SELECT 1 FROM objects p WHERE p.id = NEW.id AND p.owner_org <> NEW.owner_org)"
+	"  BEGIN SELECT RAISE(ABORT, 'only the creating organisation adds versions of an object');"
+	"  END;",
 };
 
 const struct store_viewer store_viewer_local = {.local = 1, .default_tlp = STORE_TLP_NONE};
@@ -93,6 +131,11 @@ struct sqlite_store {
 	sqlite3_stmt *q[Q__COUNT];
 	int64_t last_added;
 };
+
+sqlite3 *store_sqlite_db(struct store *s)
+{
+	return ((struct sqlite_store *)s)->db;
+}
 
 #define SS(s) ((struct sqlite_store *)(s))
 
@@ -365,7 +408,8 @@ static int sqlite_put(struct store *s, const struct store_obj *o, enum store_put
  *          the instance when it names none;
  *   AMBER: the organisations and the members of the groups it was shared with;
  *   AMBER+STRICT: the creating organisation only;
- *   RED: the named recipient organisations only.
+ *   RED: the named recipients only: users (share kind 3, TLP 2.0's "named
+ *        individual recipients") or whole organisations (kind 1).
  * Unmarked objects take the instance's default level. Only integers from the
  * viewer struct are written into the SQL, never text from a request.
  */
@@ -394,9 +438,9 @@ static int visible_clause(struct buf *b, const struct store_viewer *v)
 		"  OR EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2 AND s.target IN %s)))"
 		" OR (%s = 2 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND"
 		"  ((s.kind = 1 AND s.target = %lld) OR (s.kind = 2 AND s.target IN %s))))"
-		" OR (%s = 4 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 1"
-		"  AND s.target = %lld)))",
-		org, eff, eff, groups, eff, org, groups, eff, org);
+		" OR (%s = 4 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND"
+		"  ((s.kind = 1 AND s.target = %lld) OR (s.kind = 3 AND s.target = %lld)))))",
+		org, eff, eff, groups, eff, org, groups, eff, org, (long long)v->user);
 	buf_free(&g);
 	return rc;
 }
