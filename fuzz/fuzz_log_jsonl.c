@@ -76,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(fd >= 0);
 	assert(ftruncate(fd, 0) == 0);
 	assert(pwrite(fd, data, size, 0) == (ssize_t)size);
-	static const struct log_mapping map[] = {{"a.b", OBS_IP}, {"a.c", OBS_DOMAIN}, {"t", OBS_NONE}};
+	static const struct log_mapping map[] = {
+	    {"a.b", OBS_IP}, {"a.c", OBS_DOMAIN}, {"t", OBS_NONE}};
 	static const struct log_opts with_map = {map, sizeof map / sizeof map[0]};
 	run(data, size, NULL);
 	run(data, size, &with_map);

@@ -30,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AC_BUF (4u << 20) /* line buffer: must exceed LOG_MAX_LINE */
+#define AC_BUF_MIN (64u << 10) /* first size of the line buffer */
+#define AC_BUF_MAX (2u << 20)  /* its largest: more than LOG_MAX_LINE + 1 */
 
 struct ac_line {
 	struct log_field field[8];
@@ -77,8 +78,8 @@ static int two(const char *s)
 static int parse_clf_time(const char *s, size_t n, int64_t *us)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	if (n != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' ||
-	    s[17] != ':' || s[20] != ' ' || (s[21] != '+' && s[21] != '-'))
+	if (n != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
+	    s[20] != ' ' || (s[21] != '+' && s[21] != '-'))
 		return -1;
 	int mon = 0;
 	for (int i = 0; i < 12; i++)
@@ -303,14 +304,20 @@ static int ac_line(struct ac_read *r, char *line, size_t n, uint64_t no)
  */
 static int ac_lines(struct ac_read *r)
 {
-	char *buf = xmalloc(AC_BUF + 1);
-	size_t len = 0;
+	size_t cap = AC_BUF_MIN, len = 0;
+	char *buf = xmalloc(cap + 1);
 	uint64_t no = 0;
 	int skipping = 0, rc = 0;
 	for (;;) {
-		long got = log_read(r->src, buf + len, AC_BUF - len);
+		if (len == cap && cap < AC_BUF_MAX) {
+			/* One unfinished line fills the buffer: grow it (rarely). */
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		long got = log_read(r->src, buf + len, cap - len);
 		if (got < 0) {
-			log_stats_bad(r->st, no + 1, "read error: broken or truncated compressed input");
+			log_stats_bad(r->st, no + 1,
+				      "read error: broken or truncated compressed input");
 			if (r->st->bytes == 0)
 				rc = VB_EIO;
 			break;
@@ -395,8 +402,8 @@ static int access_sniff(const char *head, size_t len)
 }
 
 const struct log_reader log_access_reader = {
-	.name = "access",
-	.summary = "Apache/nginx access logs (common, combined, vhost_combined)",
-	.sniff = access_sniff,
-	.read = access_read,
+    .name = "access",
+    .summary = "Apache/nginx access logs (common, combined, vhost_combined)",
+    .sniff = access_sniff,
+    .read = access_read,
 };

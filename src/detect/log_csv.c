@@ -29,20 +29,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CSV_BUF (4u << 20)   /* record buffer: must exceed LOG_MAX_LINE */
-#define CSV_MAX_COLS 1024    /* columns in the header */
+#define CSV_BUF_MIN  (64u << 10) /* first size of the line buffer */
+#define CSV_BUF_MAX  (2u << 20)	 /* its largest: more than LOG_MAX_LINE + 1 */
+#define CSV_MAX_COLS 1024	 /* columns in the header */
 
 /* Header names mapped when no --field is given. */
 static const struct log_mapping header_map[] = {
-	{"ip", OBS_IP},		 {"src_ip", OBS_IP},	     {"dst_ip", OBS_IP},
-	{"client", OBS_IP},	 {"client_ip", OBS_IP},	     {"server_ip", OBS_IP},
-	{"source_ip", OBS_IP},	 {"destination_ip", OBS_IP}, {"src", OBS_IP},
-	{"dst", OBS_IP},	 {"domain", OBS_DOMAIN},     {"host", OBS_DOMAIN},
-	{"hostname", OBS_DOMAIN}, {"fqdn", OBS_DOMAIN},	     {"query", OBS_DOMAIN},
-	{"url", OBS_URL},	 {"email", OBS_EMAIL},	     {"md5", OBS_MD5},
-	{"sha1", OBS_SHA1},	 {"sha256", OBS_SHA256},     {"sha512", OBS_SHA512},
-	{"hash", OBS_HASH},	 {"ts", OBS_NONE},	     {"time", OBS_NONE},
-	{"timestamp", OBS_NONE},
+    {"ip", OBS_IP},	      {"src_ip", OBS_IP},	  {"dst_ip", OBS_IP},
+    {"client", OBS_IP},	      {"client_ip", OBS_IP},	  {"server_ip", OBS_IP},
+    {"source_ip", OBS_IP},    {"destination_ip", OBS_IP}, {"src", OBS_IP},
+    {"dst", OBS_IP},	      {"domain", OBS_DOMAIN},	  {"host", OBS_DOMAIN},
+    {"hostname", OBS_DOMAIN}, {"fqdn", OBS_DOMAIN},	  {"query", OBS_DOMAIN},
+    {"url", OBS_URL},	      {"email", OBS_EMAIL},	  {"md5", OBS_MD5},
+    {"sha1", OBS_SHA1},	      {"sha256", OBS_SHA256},	  {"sha512", OBS_SHA512},
+    {"hash", OBS_HASH},	      {"ts", OBS_NONE},		  {"time", OBS_NONE},
+    {"timestamp", OBS_NONE},
 };
 
 struct csv_col {
@@ -101,7 +102,8 @@ static char *record_end(char *p, char *end, char delim, uint64_t *nl)
 				char *q = memchr(p, '"', (size_t)(end - p));
 				if (!q)
 					return NULL;
-				for (char *k = p; (k = memchr(k, '\n', (size_t)(q - k))) != NULL; k++)
+				for (char *k = p; (k = memchr(k, '\n', (size_t)(q - k))) != NULL;
+				     k++)
 					(*nl)++;
 				p = q + 1;
 				if (p < end && *p == '"') {
@@ -258,7 +260,8 @@ static int csv_header(struct csv_read *r, char *rec, size_t n, uint64_t no)
 			found = name_eq(r->col[i].name, strlen(r->col[i].name), r->o->map[k].path);
 		if (!found && wn < sizeof why)
 			wn += (size_t)snprintf(why + wn, sizeof why - wn, "%s'%s'",
-					       wn ? ", " : "header has no column ", r->o->map[k].path);
+					       wn ? ", " : "header has no column ",
+					       r->o->map[k].path);
 	}
 	if (nmapped == 0) {
 		log_stats_bad(r->st, no,
@@ -314,14 +317,20 @@ static int csv_record(struct csv_read *r, char *rec, size_t n, uint64_t no)
  */
 static int csv_records(struct csv_read *r)
 {
-	char *buf = xmalloc(CSV_BUF + 1);
-	size_t len = 0;
+	size_t cap = CSV_BUF_MIN, len = 0;
+	char *buf = xmalloc(cap + 1);
 	uint64_t no = 0;
 	int skipping = 0, rc = 0;
 	for (;;) {
-		long got = log_read(r->src, buf + len, CSV_BUF - len);
+		if (len == cap && cap < CSV_BUF_MAX) {
+			/* One unfinished line fills the buffer: grow it (rarely). */
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		long got = log_read(r->src, buf + len, cap - len);
 		if (got < 0) {
-			log_stats_bad(r->st, no + 1, "read error: broken or truncated compressed input");
+			log_stats_bad(r->st, no + 1,
+				      "read error: broken or truncated compressed input");
 			if (r->st->bytes == 0)
 				rc = VB_EIO;
 			break;
@@ -452,8 +461,8 @@ static int csv_sniff(const char *head, size_t len)
 }
 
 const struct log_reader log_csv_reader = {
-	.name = "csv",
-	.summary = "CSV with a header; columns by --field NAME=TYPE or by name",
-	.sniff = csv_sniff,
-	.read = csv_read,
+    .name = "csv",
+    .summary = "CSV with a header; columns by --field NAME=TYPE or by name",
+    .sniff = csv_sniff,
+    .read = csv_read,
 };

@@ -35,7 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DN_BUF (4u << 20) /* line buffer: must exceed LOG_MAX_LINE */
+#define DN_BUF_MIN (64u << 10) /* first size of the line buffer */
+#define DN_BUF_MAX (2u << 20)  /* its largest: more than LOG_MAX_LINE + 1 */
 
 struct dn_line {
 	struct log_field field[4];
@@ -268,14 +269,20 @@ static int dn_line(struct dn_read *r, char *line, size_t n, uint64_t no)
  */
 static int dn_lines(struct dn_read *r)
 {
-	char *buf = xmalloc(DN_BUF + 1);
-	size_t len = 0;
+	size_t cap = DN_BUF_MIN, len = 0;
+	char *buf = xmalloc(cap + 1);
 	uint64_t no = 0;
 	int skipping = 0, rc = 0;
 	for (;;) {
-		long got = log_read(r->src, buf + len, DN_BUF - len);
+		if (len == cap && cap < DN_BUF_MAX) {
+			/* One unfinished line fills the buffer: grow it (rarely). */
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		long got = log_read(r->src, buf + len, cap - len);
 		if (got < 0) {
-			log_stats_bad(r->st, no + 1, "read error: broken or truncated compressed input");
+			log_stats_bad(r->st, no + 1,
+				      "read error: broken or truncated compressed input");
 			if (r->st->bytes == 0)
 				rc = VB_EIO;
 			break;
@@ -353,8 +360,8 @@ static int dns_sniff(const char *head, size_t len)
 }
 
 const struct log_reader log_dns_reader = {
-	.name = "dns",
-	.summary = "BIND query logs and dnsmasq log-queries lines",
-	.sniff = dns_sniff,
-	.read = dns_read,
+    .name = "dns",
+    .summary = "BIND query logs and dnsmasq log-queries lines",
+    .sniff = dns_sniff,
+    .read = dns_read,
 };

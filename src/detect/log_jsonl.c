@@ -31,16 +31,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JL_MAX_DEPTH 32  /* nesting of objects and arrays in one line */
-#define JL_MAX_PATH 512  /* bytes of a dotted path; deeper keys are not mapped */
-#define JL_BUF (4u << 20) /* line buffer: must exceed LOG_MAX_LINE */
+#define JL_MAX_DEPTH 32		 /* nesting of objects and arrays in one line */
+#define JL_MAX_PATH  512	 /* bytes of a dotted path; deeper keys are not mapped */
+#define JL_BUF_MIN   (64u << 10) /* first size of the line buffer */
+#define JL_BUF_MAX   (2u << 20)	 /* its largest: more than LOG_MAX_LINE + 1 */
 
 /* One mapped path in an open-addressing table (built once per read). */
 struct jl_key {
 	const char *path; /* NULL: empty slot */
 	size_t len;
 	enum obs_kind kind; /* OBS_NONE: kept for display, and the event time */
-	int time_only;      /* a default time key: the event time, not a field */
+	int time_only;	    /* a default time key: the event time, not a field */
 };
 
 struct jl_table {
@@ -113,45 +114,43 @@ static void jl_table_init(struct jl_table *t, size_t n)
 
 /* Elastic Common Schema fields mapped when no --field is given. */
 static const struct log_mapping ecs_map[] = {
-	{"source.ip", OBS_IP},
-	{"destination.ip", OBS_IP},
-	{"client.ip", OBS_IP},
-	{"server.ip", OBS_IP},
-	{"host.ip", OBS_IP},
-	{"related.ip", OBS_IP},
-	{"dns.resolved_ip", OBS_IP},
-	{"source.domain", OBS_DOMAIN},
-	{"destination.domain", OBS_DOMAIN},
-	{"client.domain", OBS_DOMAIN},
-	{"server.domain", OBS_DOMAIN},
-	{"related.hosts", OBS_DOMAIN},
-	{"dns.question.name", OBS_DOMAIN},
-	{"dns.answers.data", OBS_DOMAIN},
-	{"url.domain", OBS_DOMAIN},
-	{"tls.client.server_name", OBS_DOMAIN},
-	{"url.full", OBS_URL},
-	{"url.original", OBS_URL},
-	{"http.request.referrer", OBS_URL},
-	{"email.from.address", OBS_EMAIL},
-	{"email.to.address", OBS_EMAIL},
-	{"email.sender.address", OBS_EMAIL},
-	{"file.hash.md5", OBS_MD5},
-	{"file.hash.sha1", OBS_SHA1},
-	{"file.hash.sha256", OBS_SHA256},
-	{"file.hash.sha512", OBS_SHA512},
-	{"related.hash", OBS_HASH},
-	{"user_agent.original", OBS_STRING},
+    {"source.ip", OBS_IP},
+    {"destination.ip", OBS_IP},
+    {"client.ip", OBS_IP},
+    {"server.ip", OBS_IP},
+    {"host.ip", OBS_IP},
+    {"related.ip", OBS_IP},
+    {"dns.resolved_ip", OBS_IP},
+    {"source.domain", OBS_DOMAIN},
+    {"destination.domain", OBS_DOMAIN},
+    {"client.domain", OBS_DOMAIN},
+    {"server.domain", OBS_DOMAIN},
+    {"related.hosts", OBS_DOMAIN},
+    {"dns.question.name", OBS_DOMAIN},
+    {"dns.answers.data", OBS_DOMAIN},
+    {"url.domain", OBS_DOMAIN},
+    {"tls.client.server_name", OBS_DOMAIN},
+    {"url.full", OBS_URL},
+    {"url.original", OBS_URL},
+    {"http.request.referrer", OBS_URL},
+    {"email.from.address", OBS_EMAIL},
+    {"email.to.address", OBS_EMAIL},
+    {"email.sender.address", OBS_EMAIL},
+    {"file.hash.md5", OBS_MD5},
+    {"file.hash.sha1", OBS_SHA1},
+    {"file.hash.sha256", OBS_SHA256},
+    {"file.hash.sha512", OBS_SHA512},
+    {"related.hash", OBS_HASH},
+    {"user_agent.original", OBS_STRING},
 };
 
 /* Key names mapped at any depth when no --field is given (as the CSV
  * reader's header names). */
 static const struct log_mapping leaf_map[] = {
-	{"ip", OBS_IP},		 {"src_ip", OBS_IP},	   {"dst_ip", OBS_IP},
-	{"client_ip", OBS_IP},	 {"server_ip", OBS_IP},	   {"client", OBS_IP},
-	{"domain", OBS_DOMAIN},	 {"host", OBS_DOMAIN},	   {"hostname", OBS_DOMAIN},
-	{"query", OBS_DOMAIN},	 {"url", OBS_URL},	   {"email", OBS_EMAIL},
-	{"md5", OBS_MD5},	 {"sha1", OBS_SHA1},	   {"sha256", OBS_SHA256},
-	{"sha512", OBS_SHA512},
+    {"ip", OBS_IP},	      {"src_ip", OBS_IP},    {"dst_ip", OBS_IP},     {"client_ip", OBS_IP},
+    {"server_ip", OBS_IP},    {"client", OBS_IP},    {"domain", OBS_DOMAIN}, {"host", OBS_DOMAIN},
+    {"hostname", OBS_DOMAIN}, {"query", OBS_DOMAIN}, {"url", OBS_URL},	     {"email", OBS_EMAIL},
+    {"md5", OBS_MD5},	      {"sha1", OBS_SHA1},    {"sha256", OBS_SHA256}, {"sha512", OBS_SHA512},
 };
 
 /* Top-level keys taken as the event time unless a mapping names one. */
@@ -565,14 +564,20 @@ static int jl_line(struct jl_read *r, char *line, size_t n, uint64_t no)
  */
 static int jl_lines(struct jl_read *r)
 {
-	char *buf = xmalloc(JL_BUF + 1);
-	size_t len = 0;
+	size_t cap = JL_BUF_MIN, len = 0;
+	char *buf = xmalloc(cap + 1);
 	uint64_t no = 0;
 	int skipping = 0, rc = 0;
 	for (;;) {
-		long got = log_read(r->src, buf + len, JL_BUF - len);
+		if (len == cap && cap < JL_BUF_MAX) {
+			/* One unfinished line fills the buffer: grow it (rarely). */
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		long got = log_read(r->src, buf + len, cap - len);
 		if (got < 0) {
-			log_stats_bad(r->st, no + 1, "read error: broken or truncated compressed input");
+			log_stats_bad(r->st, no + 1,
+				      "read error: broken or truncated compressed input");
 			if (r->st->bytes == 0)
 				rc = VB_EIO;
 			break;
@@ -669,8 +674,8 @@ static int jsonl_sniff(const char *head, size_t len)
 }
 
 const struct log_reader log_jsonl_reader = {
-	.name = "jsonl",
-	.summary = "JSON lines with --field PATH=TYPE mappings (default: ECS names)",
-	.sniff = jsonl_sniff,
-	.read = jsonl_read,
+    .name = "jsonl",
+    .summary = "JSON lines with --field PATH=TYPE mappings (default: ECS names)",
+    .sniff = jsonl_sniff,
+    .read = jsonl_read,
 };

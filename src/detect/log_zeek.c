@@ -343,7 +343,8 @@ static void header_line(struct zeek_state *z, const char *s, size_t n)
 
 /* Bit i of the mask of block b: byte b*64+i is a separator, a control byte
  * (newline included) or a backslash. */
-static void masks_scalar(const char *p, size_t nb, uint64_t *out, char sep)
+static __attribute__((unused)) void masks_scalar(const char *p, size_t nb, uint64_t *out,
+						 char sep)
 {
 	for (size_t b = 0; b < nb; b++) {
 		uint64_t m = 0;

@@ -19,49 +19,49 @@
 #include <string.h>
 
 static const struct log_mapping zeek_map[] = {
-	{"ts", OBS_NONE},
-	/* conn, dns, http, ssl, files, ... */
-	{"id.orig_h", OBS_IP},
-	{"id.resp_h", OBS_IP},
-	/* dns */
-	{"query", OBS_DOMAIN},
-	{"answers", OBS_DOMAIN}, /* names and addresses */
-	/* ssl */
-	{"server_name", OBS_DOMAIN},
-	{"cert_chain_fps", OBS_HASH},
-	{"client_cert_chain_fps", OBS_HASH},
-	/* x509 */
-	{"fingerprint", OBS_HASH},
-	{"san.dns", OBS_DOMAIN},
-	{"san.email", OBS_EMAIL},
-	{"san.ip", OBS_IP},
-	/* http */
-	{"host", OBS_DOMAIN},
-	{"uri", OBS_URL}, /* a path: the event has "host" */
-	{"referrer", OBS_URL},
-	{"user_agent", OBS_STRING},
-	/* smtp */
-	{"mailfrom", OBS_EMAIL},
-	{"rcptto", OBS_EMAIL},
-	{"x_originating_ip", OBS_IP},
-	/* files */
-	{"tx_hosts", OBS_IP},
-	{"rx_hosts", OBS_IP},
-	{"md5", OBS_MD5},
-	{"sha1", OBS_SHA1},
-	{"sha256", OBS_SHA256},
-	/* notice */
-	{"src", OBS_IP},
-	{"dst", OBS_IP},
-	/* dhcp */
-	{"client_addr", OBS_IP},
-	{"server_addr", OBS_IP},
-	{"assigned_addr", OBS_IP},
-	{"host_name", OBS_DOMAIN},
+    {"ts", OBS_NONE},
+    /* conn, dns, http, ssl, files, ... */
+    {"id.orig_h", OBS_IP},
+    {"id.resp_h", OBS_IP},
+    /* dns */
+    {"query", OBS_DOMAIN},
+    {"answers", OBS_DOMAIN}, /* names and addresses */
+    /* ssl */
+    {"server_name", OBS_DOMAIN},
+    {"cert_chain_fps", OBS_HASH},
+    {"client_cert_chain_fps", OBS_HASH},
+    /* x509 */
+    {"fingerprint", OBS_HASH},
+    {"san.dns", OBS_DOMAIN},
+    {"san.email", OBS_EMAIL},
+    {"san.ip", OBS_IP},
+    /* http */
+    {"host", OBS_DOMAIN},
+    {"uri", OBS_URL}, /* a path: the event has "host" */
+    {"referrer", OBS_URL},
+    {"user_agent", OBS_STRING},
+    /* smtp */
+    {"mailfrom", OBS_EMAIL},
+    {"rcptto", OBS_EMAIL},
+    {"x_originating_ip", OBS_IP},
+    /* files */
+    {"tx_hosts", OBS_IP},
+    {"rx_hosts", OBS_IP},
+    {"md5", OBS_MD5},
+    {"sha1", OBS_SHA1},
+    {"sha256", OBS_SHA256},
+    /* notice */
+    {"src", OBS_IP},
+    {"dst", OBS_IP},
+    /* dhcp */
+    {"client_addr", OBS_IP},
+    {"server_addr", OBS_IP},
+    {"assigned_addr", OBS_IP},
+    {"host_name", OBS_DOMAIN},
 };
 
-static int zeek_json_read(struct log_src *src, const struct log_opts *o, log_event_fn fn,
-			  void *arg, struct log_stats *st)
+static int zeek_json_read(struct log_src *src, const struct log_opts *o, log_event_fn fn, void *arg,
+			  struct log_stats *st)
 {
 	size_t nuser = o ? o->nmap : 0, n = nuser + ARRAY_LEN(zeek_map);
 	struct log_mapping *map = xmalloc(n * sizeof *map);
@@ -111,8 +111,8 @@ static int zeek_json_sniff(const char *head, size_t len)
 }
 
 const struct log_reader log_zeek_json_reader = {
-	.name = "zeek-json",
-	.summary = "Zeek logs as JSON lines (dns, http, ssl, x509, smtp, files, conn, ...)",
-	.sniff = zeek_json_sniff,
-	.read = zeek_json_read,
+    .name = "zeek-json",
+    .summary = "Zeek logs as JSON lines (dns, http, ssl, x509, smtp, files, conn, ...)",
+    .sniff = zeek_json_sniff,
+    .read = zeek_json_read,
 };

@@ -39,8 +39,8 @@ struct matcher *matcher_new(const struct match_opts *o)
 	xtab_init(&m->dom, 0x6a09e667f3bcc908ull);
 	xtab_init(&m->dom_sub, 0x6a09e667f3bcc908ull);
 	xtab_init(&m->url, 0xbb67ae8584caa73bull);
-	xtab_init(&m->url_end, 0x3c6ef372fe94f82bull);
-	xtab_init(&m->url_endq, 0xa54ff53a5f1d36f1ull);
+	xtab_init(&m->url_tail[0], 0x3c6ef372fe94f82bull);
+	xtab_init(&m->url_tail[1], 0xa54ff53a5f1d36f1ull);
 	xtab_init(&m->email, 0x510e527fade682d1ull);
 	for (int h = 0; h < 4; h++)
 		xtab_init(&m->hash[h], 0x9b05688c2b3e6c1full + (uint64_t)h);
@@ -150,7 +150,7 @@ static size_t vec_bytes(const struct vec *v)
 
 void matcher_finish(struct matcher *m)
 {
-	struct xtab *tabs[] = {&m->dom,	  &m->dom_sub, &m->url,	    &m->url_end, &m->url_endq,
+	struct xtab *tabs[] = {&m->dom,	  &m->dom_sub, &m->url,	    &m->url_tail[0], &m->url_tail[1],
 			       &m->email, &m->hash[0], &m->hash[1], &m->hash[2], &m->hash[3]};
 	size_t bytes = 0;
 	for (size_t i = 0; i < ARRAY_LEN(tabs); i++) {
@@ -175,7 +175,7 @@ void matcher_free(struct matcher *m)
 {
 	if (!m)
 		return;
-	struct xtab *tabs[] = {&m->dom,	  &m->dom_sub, &m->url,	    &m->url_end, &m->url_endq,
+	struct xtab *tabs[] = {&m->dom,	  &m->dom_sub, &m->url,	    &m->url_tail[0], &m->url_tail[1],
 			       &m->email, &m->hash[0], &m->hash[1], &m->hash[2], &m->hash[3]};
 	for (size_t i = 0; i < ARRAY_LEN(tabs); i++)
 		xtab_free(tabs[i]);
@@ -208,6 +208,7 @@ static const enum obs_kind sk_kind[SK__COUNT] = {
 	[SK_IPV4] = OBS_IP,	[SK_IPV6] = OBS_IP,	  [SK_DOMAIN] = OBS_DOMAIN,
 	[SK_URL] = OBS_URL,	[SK_EMAIL] = OBS_EMAIL,	  [SK_MD5] = OBS_MD5,
 	[SK_SHA1] = OBS_SHA1,	[SK_SHA256] = OBS_SHA256, [SK_SHA512] = OBS_SHA512,
+	[SK_IPPORT] = OBS_IP,	[SK_URLPATH] = OBS_URL,
 };
 
 static int kind_seen(const uint8_t *seen, enum obs_kind k)

@@ -37,6 +37,8 @@ static const char *const sk_paths[SK__COUNT] = {
 	[SK_SHA1] = "file:hashes.'SHA-1'",
 	[SK_SHA256] = "file:hashes.'SHA-256'",
 	[SK_SHA512] = "file:hashes.'SHA-512'",
+	[SK_IPPORT] = "network-traffic:dst_ref.value",
+	[SK_URLPATH] = "url:value",
 	[SK_COMPLEX] = "",
 };
 
@@ -80,9 +82,65 @@ const char *matcher_indicator_type(const struct matcher *m, uint32_t i)
 }
 
 static const uint8_t sk_type[SK__COUNT] = {
-	[SK_IPV4] = 1,	[SK_IPV6] = 2,	 [SK_DOMAIN] = 3, [SK_URL] = 4,	  [SK_EMAIL] = 5,
-	[SK_MD5] = 6,	[SK_SHA1] = 6,	 [SK_SHA256] = 6, [SK_SHA512] = 6, [SK_COMPLEX] = 0,
+	[SK_IPV4] = 1,	 [SK_IPV6] = 2,	  [SK_DOMAIN] = 3, [SK_URL] = 4,     [SK_EMAIL] = 5,
+	[SK_MD5] = 6,	 [SK_SHA1] = 6,	  [SK_SHA256] = 6, [SK_SHA512] = 6,  [SK_IPPORT] = 7,
+	[SK_URLPATH] = 4, [SK_COMPLEX] = 0,
 };
+
+size_t like_tail_key(const char *l, size_t n, size_t *off)
+{
+	size_t st = 0;
+	for (size_t i = n; i > 0; i--)
+		if (l[i - 1] == '_') {
+			st = i;
+			break;
+		}
+	size_t k = n - st;
+	if (k == 0)
+		return 0;
+	if (k > TAIL_KEY)
+		k = TAIL_KEY;
+	*off = n - k;
+	return k;
+}
+
+static int wild_eq(const char *u, const char *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i] != '_' && l[i] != u[i])
+			return 0;
+	return 1;
+}
+
+int like_path_match(const char *u, size_t un, const char *l, size_t ln, int form)
+{
+	size_t from = 0;
+	for (size_t i = 0; i + 2 < un; i++)
+		if (u[i] == ':' && u[i + 1] == '/' && u[i + 2] == '/') {
+			from = i + 3;
+			break;
+		}
+	if (!from)
+		return 0;
+	if (form == 1)
+		return un >= from + ln && wild_eq(u + un - ln, l, ln);
+	for (size_t q = from + ln; q < un; q++)
+		if (u[q] == '?' && wild_eq(u + q - ln, l, ln))
+			return 1;
+	return 0;
+}
+
+/* Indexes the normalised LIKE path l under its tail key in table form-1. */
+static int tail_add(struct matcher *m, int form, const char *l, size_t n, uint32_t ref)
+{
+	size_t off, k = like_tail_key(l, n, &off);
+	if (!k)
+		return -1;
+	struct xtab *t = &m->url_tail[form - 1];
+	xtab_add(t, &m->vals, l + off, k, ref);
+	t->lens |= 1u << k;
+	return 0;
+}
 
 /* Scratch space for normalised values: a URL may grow threefold. */
 #define NORM_CAP (3 * (PATTERN_MAX_LEN + 64) + 64)
@@ -196,6 +254,117 @@ static long unescape(const char *s, size_t n, char *out)
 	return (long)o;
 }
 
+/* The string literal body at s (up to its closing quote) unescaped into
+ * out; returns the position after the closing quote, or NULL. */
+static const char *take_literal(const char *s, const char *e, char *out, size_t cap,
+				size_t *len)
+{
+	size_t o = 0;
+	while (s < e && *s != '\'') {
+		if (*s == '\\') {
+			if (s + 1 >= e || (s[1] != '\\' && s[1] != '\''))
+				return NULL;
+			s++;
+		}
+		if (o + 1 >= cap)
+			return NULL;
+		out[o++] = *s++;
+	}
+	if (s >= e)
+		return NULL;
+	out[o] = 0;
+	*len = o;
+	return s + 1;
+}
+
+static int starts(const char **p, const char *e, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(e - *p) < n || memcmp(*p, lit, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
+/* "[network-traffic:dst_ref.type = 'ipvX-addr' AND network-traffic:dst_ref.value = 'A'
+ *   AND network-traffic:dst_port = N]", as lists of address:port write it. */
+static int fast_ipport(struct matcher *m, uint32_t ind, const char *pat, size_t n)
+{
+	const char *p = pat, *e = pat + n;
+	char fam_txt[16], v[64];
+	size_t fl, vl;
+	if (!starts(&p, e, "[network-traffic:dst_ref.type = '") ||
+	    !(p = take_literal(p, e, fam_txt, sizeof fam_txt, &fl)) ||
+	    !starts(&p, e, " AND network-traffic:dst_ref.value = '") ||
+	    !(p = take_literal(p, e, v, sizeof v, &vl)) ||
+	    !starts(&p, e, " AND network-traffic:dst_port = "))
+		return 0;
+	long port = 0;
+	size_t nd = 0;
+	while (p < e && *p >= '0' && *p <= '9' && nd < 6)
+		port = port * 10 + (*p++ - '0'), nd++;
+	if (!nd || port > 65535 || p + 1 != e || *p != ']')
+		return 0;
+	uint8_t fam, a[16], plen;
+	if (!ip_parse_cidr(v, vl, &fam, a, &plen))
+		return 0;
+	if (strcmp(fam_txt, fam == 4 ? "ipv4-addr" : "ipv6-addr") != 0)
+		return 0;
+	struct m_ind *d = &VEC_AT(&m->inds, struct m_ind, ind);
+	d->sk = SK_IPPORT;
+	d->type = sk_type[SK_IPPORT];
+	d->aux = (uint32_t)port;
+	if (fam == 4)
+		v4_add(m, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3], plen,
+		       ind);
+	else
+		v6_add(m, a, plen, ind);
+	m->st.fast++;
+	return 1;
+}
+
+/* "[url:value LIKE '%://%P' OR url:value LIKE '%://%P?%']": a path on any
+ * host, as lists of URL paths write it. */
+static int fast_urlpath(struct matcher *m, uint32_t ind, const char *pat, size_t n)
+{
+	const char *p = pat + 22, *e = pat + n;
+	char a[VALUE_MAX_LEN + 1], b[VALUE_MAX_LEN + 1];
+	size_t al, bl;
+	if (!(p = take_literal(p, e, a, sizeof a, &al)) ||
+	    !starts(&p, e, " OR url:value LIKE '%://%") ||
+	    !(p = take_literal(p, e, b, sizeof b, &bl)) || p + 1 != e || *p != ']')
+		return 0;
+	/* b is a + "?%". */
+	if (bl != al + 2 || memcmp(a, b, al) != 0 || b[al] != '?' || b[al + 1] != '%' || !al ||
+	    a[0] != '/')
+		return 0;
+	for (size_t i = 0; i < al; i++)
+		if (a[i] == '%' || a[i] == '?' || a[i] == '#' || a[i] == '\\')
+			return 0;
+	char *norm = xmalloc(3 * al + 64);
+	size_t k = norm_url(a, al, "h", 1, norm);
+	if (k <= 8) {
+		free(norm);
+		return 0;
+	}
+	const char *path = norm + 8; /* after "http://h" */
+	size_t pl = k - 8, off;
+	if (!like_tail_key(path, pl, &off)) {
+		free(norm);
+		return 0;
+	}
+	struct m_ind *d = &VEC_AT(&m->inds, struct m_ind, ind);
+	d->sk = SK_URLPATH;
+	d->type = sk_type[SK_URLPATH];
+	d->aux = text_put(&m->text, path, pl);
+	tail_add(m, 1, path, pl, ind);
+	tail_add(m, 2, path, pl, ind);
+	free(norm);
+	m->st.fast++;
+	m->st.exact[OBS_URL]++;
+	return 1;
+}
+
 int compile_fast(struct matcher *m, uint32_t ind, const char *pat, size_t n)
 {
 	static const struct {
@@ -213,8 +382,12 @@ int compile_fast(struct matcher *m, uint32_t ind, const char *pat, size_t n)
 		{"[file:hashes.'SHA-512' = '", SK_SHA512},
 		{"[file:hashes.'MD5' = '", SK_MD5},
 	};
-	if (n < 16 || pat[0] != '[' || pat[n - 1] != ']' || pat[n - 2] != '\'')
+	if (n < 16 || pat[0] != '[' || pat[n - 1] != ']')
 		return 0;
+	if (pat[n - 2] != '\'')
+		return fast_ipport(m, ind, pat, n);
+	if (n > 20 && memcmp(pat, "[url:value LIKE '%://%", 22) == 0)
+		return fast_urlpath(m, ind, pat, n);
 	for (size_t i = 0; i < ARRAY_LEN(forms); i++) {
 		size_t pl = strlen(forms[i].prefix);
 		if (n < pl + 2 || memcmp(pat, forms[i].prefix, pl) != 0)
@@ -421,8 +594,11 @@ static int like_fast_form(const char *s, size_t n, size_t *lo, size_t *ll)
 		end = n - 2;
 	}
 	for (size_t i = st; i < end; i++)
-		if (s[i] == '%' || s[i] == '_' || s[i] == '?' || s[i] == '#' || s[i] == '\\')
+		if (s[i] == '%' || s[i] == '?' || s[i] == '#' || s[i] == '\\')
 			return 0;
+	size_t off;
+	if (!like_tail_key(s + st, end - st, &off))
+		return 0;
 	*lo = st;
 	*ll = end - st;
 	return form;
@@ -628,8 +804,10 @@ static void add_anchor(struct matcher *m, uint32_t ci)
 	int sub = domain_sub(m, x->ind);
 	if (c->op == PATTERN_OP_LIKE && c->like_fast) {
 		const struct m_lit *l = &VEC_AT(&m->lits, struct m_lit, c->lit);
-		xtab_add(c->like_fast == 1 ? &m->url_end : &m->url_endq, &m->vals,
-			 m->text.p + l->off, l->len, ref);
+		char *tmp = xstrndup(m->text.p + l->off, l->len);
+		if (tail_add(m, c->like_fast, tmp, l->len, ref) < 0)
+			c->anchored = 0; /* cannot happen: like_fast_form checked */
+		free(tmp);
 		return;
 	}
 	if (c->op == PATTERN_OP_LIKE || c->op == PATTERN_OP_MATCHES) {

@@ -11,8 +11,9 @@
  *
  * Semantics of one observation against one event: every comparison is
  * evaluated against the fields of its kind (and, for network-traffic
- * paths, of the right end of the connection: fields named *orig*/src* are
- * the source, *resp*/dst* the destination, others either); a comparison is
+ * paths, of the right end of the connection: a field whose name holds
+ * "orig", "src", "source" or "client" is the source, "resp", "dst", "dest"
+ * or "server" the destination, any other either); a comparison is
  * true when some such field satisfies it (NOT negates per field, as in
  * STIX: "some value that is not x"); AND/OR combine these within the event.
  */
@@ -143,6 +144,16 @@ void match_ctx_free(struct match_ctx *c)
 	free(c);
 }
 
+void match_ctx_reset(struct match_ctx *c)
+{
+	match_ctx_write(c, NULL);
+	memset(&c->cnt, 0, sizeof c->cnt);
+	c->naggs = 0;
+	memset(c->amap, 0, (c->amask + 1) * sizeof *c->amap);
+	c->nrecs = 0;
+	c->rtext.len = 0;
+}
+
 void match_ctx_defer_lines(struct match_ctx *c)
 {
 	c->defer = 1;
@@ -260,10 +271,10 @@ static void add_hit(struct match_ctx *c, uint32_t ref, size_t field, int src, un
 
 /* ---- table look-ups ---- */
 
-static inline int bloom_maybe(const struct xtab *t, uint64_t h)
+static inline int bloom_maybe(const struct xtab *t, uint32_t tag)
 {
-	uint64_t bits = 1ull << (h >> 58) | 1ull << ((h >> 52) & 63);
-	return (t->bloom[(h >> 20) & t->bmask] & bits) == bits;
+	uint64_t bits = 1ull << ((tag >> 20) & 63) | 1ull << (tag >> 26);
+	return (t->bloom[tag & t->bmask] & bits) == bits;
 }
 
 static inline void xtab_find(struct match_ctx *c, const struct xtab *t, const char *v, size_t n,
@@ -271,13 +282,12 @@ static inline void xtab_find(struct match_ctx *c, const struct xtab *t, const ch
 {
 	if (!t->n)
 		return;
-	uint64_t h = XXH3_64bits_withSeed(v, n, t->seed);
+	uint32_t tag = (uint32_t)(XXH3_64bits_withSeed(v, n, t->seed) >> 32);
 	c->cnt.lookups++;
-	if (!bloom_maybe(t, h))
+	if (!bloom_maybe(t, tag))
 		return;
-	uint32_t tag = (uint32_t)(h >> 32);
 	const struct arena *a = &c->m->vals;
-	for (size_t j = h & t->mask; t->slot[j].off; j = (j + 1) & t->mask) {
+	for (size_t j = tag >> t->shift; t->slot[j].off; j = (j + 1) & t->mask) {
 		const struct xslot *s = &t->slot[j];
 		if (s->tag != tag)
 			continue;
@@ -323,6 +333,37 @@ static void v6_find(struct match_ctx *c, const uint8_t a[16], size_t field)
 		for (size_t j = h & m->v6mask; m->v6[j].used; j = (j + 1) & m->v6mask)
 			if (m->v6[j].plen == plen && memcmp(m->v6[j].addr, k, 16) == 0)
 				add_hit(c, m->v6[j].ref, field, H_V6, (unsigned)plen, (uint32_t)j);
+	}
+}
+
+/* LIKE path tails (see TAIL_KEY): the URL's last k bytes, and the k bytes
+ * before each '?', for every key length k in use, after "scheme://". */
+static void tail_find(struct match_ctx *c, const char *u, size_t n, size_t field)
+{
+	const struct xtab *t1 = &c->m->url_tail[0], *t2 = &c->m->url_tail[1];
+	size_t from = 0;
+	for (size_t i = 0; i + 2 < n; i++)
+		if (u[i] == ':' && u[i + 1] == '/' && u[i + 2] == '/') {
+			from = i + 3;
+			break;
+		}
+	if (!from)
+		return;
+	for (uint32_t lens = t1->n ? t1->lens : 0; lens; lens &= lens - 1) {
+		size_t k = (size_t)__builtin_ctz(lens);
+		if (k <= n - from)
+			xtab_find(c, t1, u + n - k, k, field);
+	}
+	if (!t2->n)
+		return;
+	for (size_t q = from; q < n; q++) {
+		if (u[q] != '?')
+			continue;
+		for (uint32_t lens = t2->lens; lens; lens &= lens - 1) {
+			size_t k = (size_t)__builtin_ctz(lens);
+			if (k <= q - from)
+				xtab_find(c, t2, u + q - k, k, field);
+		}
 	}
 }
 
@@ -477,26 +518,8 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 		fv->n = k;
 		fv->ok = 1;
 		xtab_find(c, &m->url, o, k, i);
-		if (m->url_end.n || m->url_endq.n) {
-			/* Path suffixes after "scheme://host". */
-			const char *p = memchr(o, ':', k);
-			size_t st = p ? (size_t)(p - o) + 3 : 0;
-			while (st < k && o[st] != '/')
-				st++;
-			size_t q = st;
-			while (q < k && o[q] != '?')
-				q++;
-			for (size_t s = st; s < k; s++) {
-				if (o[s] != '/')
-					continue;
-				if (m->url_end.n)
-					xtab_find(c, &m->url_end, o + s, k - s, i);
-				/* L followed by '?': every '?' after s. */
-				for (size_t e = s < q ? q : s; m->url_endq.n && e < k; e++)
-					if (o[e] == '?')
-						xtab_find(c, &m->url_endq, o + s, e - s, i);
-			}
-		}
+		if (m->url_tail[0].n || m->url_tail[1].n)
+			tail_find(c, o, k, i);
 		if (m->re[OBS_URL].n)
 			re_find(c, OBS_URL, o, k, i);
 		return;
@@ -620,29 +643,6 @@ static int order(const struct m_cmp *c, const struct m_lit *l, const struct matc
 	return fv->n < l->len ? -1 : fv->n > l->len;
 }
 
-static int like_fast_eval(const struct m_cmp *c, const struct m_lit *l, const struct matcher *m,
-			  const struct fval *fv)
-{
-	const char *lv = m->text.p + l->off;
-	const char *u = fv->v;
-	size_t n = fv->n;
-	const char *sep = NULL;
-	for (size_t i = 0; i + 2 < n; i++)
-		if (u[i] == ':' && u[i + 1] == '/' && u[i + 2] == '/') {
-			sep = u + i + 3;
-			break;
-		}
-	if (!sep)
-		return 0;
-	size_t from = (size_t)(sep - u);
-	if (c->like_fast == 1)
-		return n >= from + l->len && memcmp(u + n - l->len, lv, l->len) == 0;
-	for (size_t q = from + l->len; q < n; q++)
-		if (u[q] == '?' && memcmp(u + q - l->len, lv, l->len) == 0)
-			return 1;
-	return 0;
-}
-
 static int cmp_field(struct match_ctx *c, const struct m_cmp *cm, const struct fval *fv)
 {
 	const struct matcher *m = c->m;
@@ -668,7 +668,8 @@ static int cmp_field(struct match_ctx *c, const struct m_cmp *cm, const struct f
 		return l && (o = order(cm, l, m, fv)) != 2 && o >= 0;
 	case PATTERN_OP_LIKE:
 		if (cm->like_fast)
-			return like_fast_eval(cm, l, m, fv);
+			return like_path_match(fv->v, fv->n, m->text.p + l->off, l->len,
+					       cm->like_fast);
 		/* fall through */
 	case PATTERN_OP_MATCHES:
 		return cm->re &&
@@ -795,6 +796,31 @@ static void agg_add(struct match_ctx *c, uint32_t ind, int64_t ts, uint64_t coun
 		a->last = ts;
 }
 
+/* Simple kinds that need more than the table entry: the port of an
+ * address:port, the wildcards of a URL path. */
+static int simple_ok(struct match_ctx *c, const struct log_event *ev, const struct hitref *h)
+{
+	const struct matcher *m = c->m;
+	const struct m_ind *d = &VEC_AT(&m->inds, struct m_ind, h->ref);
+	if (d->sk == SK_IPPORT) {
+		if (field_role(ev->fields[h->field].name) == ROLE_SRC)
+			return 0;
+		for (size_t j = 0; j < ev->nfields; j++)
+			if (c->fv[j].k == OBS_PORT && c->fv[j].ok && c->fv[j].port == (long)d->aux &&
+			    field_role(ev->fields[j].name) != ROLE_SRC)
+				return 1;
+		return 0;
+	}
+	if (d->sk == SK_URLPATH) {
+		const struct fval *fv = &c->fv[h->field];
+		const char *p = m->text.p + d->aux;
+		size_t pn = strlen(p);
+		return like_path_match(fv->v, fv->n, p, pn, 1) ||
+		       like_path_match(fv->v, fv->n, p, pn, 2);
+	}
+	return 1;
+}
+
 /* The comparison a hit stands for, as text. */
 static void hit_comparison(const struct matcher *m, const struct hitref *h, struct buf *b)
 {
@@ -805,7 +831,19 @@ static void hit_comparison(const struct matcher *m, const struct hitref *h, stru
 		return;
 	}
 	const struct m_ind *d = &VEC_AT(&m->inds, struct m_ind, h->ref);
+	if (d->sk == SK_URLPATH) {
+		const char *p = m->text.p + d->aux;
+		buf_adds(b, "[url:value LIKE '%://%");
+		buf_adds(b, p);
+		buf_adds(b, "' OR url:value LIKE '%://%");
+		buf_adds(b, p);
+		buf_adds(b, "?%']");
+		return;
+	}
 	buf_adds(b, "[");
+	if (d->sk == SK_IPPORT)
+		buf_printf(b, "network-traffic:dst_ref.type = '%s' AND ",
+			   h->src == H_V6 ? "ipv6-addr" : "ipv4-addr");
 	buf_adds(b, sk_path(d->sk));
 	buf_adds(b, " = '");
 	char tmp[64];
@@ -829,7 +867,10 @@ static void hit_comparison(const struct matcher *m, const struct hitref *h, stru
 			buf_addc(b, v[i]);
 		}
 	}
-	buf_adds(b, "']");
+	buf_adds(b, "'");
+	if (d->sk == SK_IPPORT)
+		buf_printf(b, " AND network-traffic:dst_port = %u", (unsigned)d->aux);
+	buf_adds(b, "]");
 }
 
 
@@ -988,6 +1029,8 @@ static int finish_event(struct match_ctx *c, const struct log_event *ev)
 		if (h->ref & REF_CX)
 			continue;
 		const struct fval *fv = &c->fv[h->field];
+		if (!simple_ok(c, ev, h))
+			continue;
 		if (c->allow && c->allow(c->allow_arg, fv->k, fv->v, fv->n)) {
 			c->cnt.suppressed++;
 			continue;

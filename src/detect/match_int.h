@@ -45,6 +45,8 @@ enum skind {
 	SK_SHA1,
 	SK_SHA256,
 	SK_SHA512,
+	SK_IPPORT,  /* network-traffic to an address and port (aux: the port) */
+	SK_URLPATH, /* url LIKE '%://%P' OR LIKE '%://%P?%' (aux: P in m->text) */
 	SK_COMPLEX, /* anything else: see struct m_cx */
 	SK__COUNT
 };
@@ -97,13 +99,26 @@ struct xslot {
 };
 
 /* An exact-value table of one kind. */
+/* Slot j of a value with tag t (the upper half of its XXH3) starts at
+ * t >> shift, so the table grows without hashing anything again; the Bloom
+ * filter takes its word from the tag's low 20 bits and its two bits from
+ * the 12 above. */
 struct xtab {
 	struct xslot *slot;
 	size_t mask, n;
+	unsigned shift;
 	uint64_t seed;
 	uint64_t *bloom; /* blocked Bloom filter: bmask + 1 words */
 	size_t bmask;
+	uint32_t lens;	 /* URL tail tables: bit k set when some key has length k */
 };
+
+/* URL LIKE tails: a LIKE '%://%L' (or '%://%L?%') with L a path that has
+ * no '%' is indexed by the last TAIL_KEY bytes (at most) of the part of L
+ * after its last '_' wildcard; a URL is looked up by its last k bytes (or
+ * the k bytes before each '?') for every key length k present, and a
+ * candidate is confirmed against the whole of L. */
+#define TAIL_KEY 16
 
 struct v4slot {
 	uint32_t addr, ref;
@@ -131,7 +146,8 @@ struct m_cmp {
 	uint16_t obs;	   /* observation index within the pattern */
 	uint8_t ck, role;  /* enum ckind, ROLE_* */
 	uint8_t op, neg;   /* enum pattern_op, NOT */
-	uint8_t like_fast; /* LIKE '%://%L': 1 = URL ends with L, 2 = L then '?' */
+	uint8_t like_fast; /* LIKE '%://%L': 1 = URL ends with L, 2 = L then '?'
+			    * (L may hold '_' wildcards; see TAIL_KEY) */
 	uint8_t anchored;  /* reached through a table: an anchor */
 	uint32_t lit;	   /* first literal in m->lits */
 	uint32_t nlit;	   /* 1, or the members of an IN set */
@@ -176,7 +192,7 @@ struct matcher {
 	struct vec inds;  /* struct m_ind */
 	struct arena vals; /* exact values */
 	struct arena text; /* pattern texts, paths, literals, text ids */
-	struct xtab dom, dom_sub, url, url_end, url_endq, email, hash[4];
+	struct xtab dom, dom_sub, url, url_tail[2], email, hash[4];
 	int dom_suffixes; /* look up the suffixes of domains at all */
 	struct v4slot *v4;
 	size_t v4mask, v4n;
@@ -256,6 +272,12 @@ void v6_add(struct matcher *m, const uint8_t addr[16], unsigned plen, uint32_t r
 void ip_tables_finish(struct matcher *m);
 
 /* match_compile.c */
+/* The index key of a LIKE path L (see TAIL_KEY): returns its length (0 when
+ * L cannot be indexed) and sets *off to where it starts in L. */
+size_t like_tail_key(const char *l, size_t n, size_t *off);
+/* L (with '_' wildcards) ends the URL u after its "://" (form 1), or is
+ * followed by '?' there (form 2). */
+int like_path_match(const char *u, size_t un, const char *l, size_t ln, int form);
 int compile_pattern(struct matcher *m, uint32_t ind, const char *pat, size_t n,
 		    struct vb_err *err);
 /* The simple-indicator fast path: 1 when handled, 0 to use the parser. */

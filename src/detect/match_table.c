@@ -101,35 +101,33 @@ void xtab_free(struct xtab *t)
 	memset(t, 0, sizeof *t);
 }
 
-static void xtab_grow(struct xtab *t, const struct arena *a)
+static void xtab_grow(struct xtab *t)
 {
 	size_t cap = t->slot ? (t->mask + 1) * 2 : 1024;
+	unsigned shift = t->slot ? t->shift - 1 : 22;
 	struct xslot *ns = xcalloc(cap, sizeof *ns);
-	size_t mask = cap - 1;
 	for (size_t i = 0; t->slot && i <= t->mask; i++) {
 		struct xslot *s = &t->slot[i];
 		if (!s->off)
 			continue;
-		size_t n;
-		const char *v = arena_get(a, s->off, &n);
-		uint64_t h = XXH3_64bits_withSeed(v, n, t->seed);
-		size_t j = h & mask;
+		size_t j = s->tag >> shift;
 		while (ns[j].off)
-			j = (j + 1) & mask;
+			j = (j + 1) & (cap - 1);
 		ns[j] = *s;
 	}
 	free(t->slot);
 	t->slot = ns;
-	t->mask = mask;
+	t->mask = cap - 1;
+	t->shift = shift;
 }
 
 void xtab_add(struct xtab *t, struct arena *a, const char *v, size_t n, uint32_t ref)
 {
-	if (!t->slot || (t->n + 1) * 10 > (t->mask + 1) * 7)
-		xtab_grow(t, a);
-	uint64_t h = XXH3_64bits_withSeed(v, n, t->seed);
-	uint32_t tag = (uint32_t)(h >> 32);
-	size_t j = h & t->mask;
+	/* 2^32 slots is the most a 32-bit tag can address. */
+	if (!t->slot || ((t->n + 1) * 10 > (t->mask + 1) * 7 && t->shift > 0))
+		xtab_grow(t);
+	uint32_t tag = (uint32_t)(XXH3_64bits_withSeed(v, n, t->seed) >> 32);
+	size_t j = tag >> t->shift;
 	uint32_t off = 0;
 	while (t->slot[j].off) {
 		struct xslot *s = &t->slot[j];
@@ -154,24 +152,22 @@ void xtab_add(struct xtab *t, struct arena *a, const char *v, size_t n, uint32_t
 	t->n++;
 }
 
-/* Bloom filter: about 12 bits per value, at least 64 words. */
+/* Bloom filter: about 12 bits per value (at most 2^20 words). */
 void xtab_finish(struct xtab *t, const struct arena *a)
 {
+	(void)a;
 	if (!t->n)
 		return;
 	size_t words = 64;
-	while (words * 64 < t->n * 12)
+	while (words * 64 < t->n * 12 && words < (1u << 20))
 		words *= 2;
 	t->bloom = xcalloc(words, sizeof *t->bloom);
 	t->bmask = words - 1;
 	for (size_t i = 0; i <= t->mask; i++) {
-		struct xslot *s = &t->slot[i];
-		if (!s->off)
-			continue;
-		size_t n;
-		const char *v = arena_get(a, s->off, &n);
-		uint64_t h = XXH3_64bits_withSeed(v, n, t->seed);
-		t->bloom[(h >> 20) & t->bmask] |= 1ull << (h >> 58) | 1ull << ((h >> 52) & 63);
+		const struct xslot *s = &t->slot[i];
+		if (s->off)
+			t->bloom[s->tag & t->bmask] |= 1ull << ((s->tag >> 20) & 63) |
+						       1ull << (s->tag >> 26);
 	}
 }
 

@@ -112,6 +112,8 @@ int match_event(void *ctx, const struct log_event *ev);
  * temporary file. */
 void match_ctx_defer_lines(struct match_ctx *c);
 void match_ctx_set_line_base(struct match_ctx *c, uint64_t base);
+/* Forgets everything the context gathered (output, counts, aggregates). */
+void match_ctx_reset(struct match_ctx *c);
 /* Writes the hit lines gathered so far to f (NULL: drops them) with line
  * numbers resolved, and empties the output. Returns 0 or VB_EIO. */
 int match_ctx_write(struct match_ctx *c, FILE *f);

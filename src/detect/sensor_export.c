@@ -23,22 +23,22 @@
 
 /* Output types; the order of the names below. */
 enum zeek_type { Z_ADDR, Z_SUBNET, Z_DOMAIN, Z_URL, Z_EMAIL, Z_FILE_HASH, Z__COUNT };
-static const char *const zeek_names[] = {"Intel::ADDR",	 "Intel::SUBNET", "Intel::DOMAIN",
-					 "Intel::URL",	 "Intel::EMAIL",  "Intel::FILE_HASH"};
+static const char *const zeek_names[] = {"Intel::ADDR", "Intel::SUBNET", "Intel::DOMAIN",
+					 "Intel::URL",	"Intel::EMAIL",	 "Intel::FILE_HASH"};
 
 enum suri_type { S_DOMAIN, S_URL, S_URL_HOST, S_IPV4, S_IPV6, S_MD5, S_SHA1, S_SHA256, S__COUNT };
 static const struct {
 	const char *file, *dataset, *type; /* type: NULL for a file of the file* keywords */
 	int base64;
 } suri[] = {
-	[S_DOMAIN] = {"domain.lst", "vb-domain", "string", 1},
-	[S_URL] = {"url.lst", "vb-url", "string", 1},
-	[S_URL_HOST] = {"url-host.lst", "vb-url-host", "string", 1},
-	[S_IPV4] = {"ipv4.lst", "vb-ipv4", "ipv4", 0},
-	[S_IPV6] = {"ipv6.lst", "vb-ipv6", "ip", 0},
-	[S_MD5] = {"md5.lst", "vb-md5", "md5", 0},
-	[S_SHA1] = {"sha1.lst", "vb-sha1", NULL, 0},
-	[S_SHA256] = {"sha256.lst", "vb-sha256", "sha256", 0},
+    [S_DOMAIN] = {"domain.lst", "vb-domain", "string", 1},
+    [S_URL] = {"url.lst", "vb-url", "string", 1},
+    [S_URL_HOST] = {"url-host.lst", "vb-url-host", "string", 1},
+    [S_IPV4] = {"ipv4.lst", "vb-ipv4", "ipv4", 0},
+    [S_IPV6] = {"ipv6.lst", "vb-ipv6", "ip", 0},
+    [S_MD5] = {"md5.lst", "vb-md5", "md5", 0},
+    [S_SHA1] = {"sha1.lst", "vb-sha1", NULL, 0},
+    [S_SHA256] = {"sha256.lst", "vb-sha256", "sha256", 0},
 };
 
 int sensor_format_parse(const char *name)
@@ -59,8 +59,8 @@ const char *sensor_type_name(enum sensor_format f, unsigned i)
 
 struct sx {
 	enum sensor_format fmt;
-	FILE *out;		/* Zeek */
-	FILE *files[S__COUNT];	/* Suricata: the .tmp files */
+	FILE *out;	       /* Zeek */
+	FILE *files[S__COUNT]; /* Suricata: the .tmp files */
 	char *dir;
 	int64_t at;
 	struct sensor_export_stats *s;
@@ -257,7 +257,8 @@ static int path_kinds(const struct pattern_cmp *c, enum value_kind *a, enum valu
 		return *a != VALUE_NONE;
 	}
 	if (strcmp(t, "email-message") == 0 && c->nsteps >= 2 &&
-	    s[c->nsteps - 1].kind == PATTERN_STEP_KEY && strcmp(s[c->nsteps - 1].key, "value") == 0 &&
+	    s[c->nsteps - 1].kind == PATTERN_STEP_KEY &&
+	    strcmp(s[c->nsteps - 1].key, "value") == 0 &&
 	    (strcmp(s[0].key, "from_ref") == 0 || strcmp(s[0].key, "sender_ref") == 0 ||
 	     strcmp(s[0].key, "to_refs") == 0 || strcmp(s[0].key, "cc_refs") == 0)) {
 		*a = VALUE_EMAIL;
@@ -449,33 +450,34 @@ static int write_readme(struct sx *x, struct vb_err *err)
 			suri[i].dataset, suri[i].type, d, suri[i].file,
 			(unsigned long long)(n < 1024 ? 1024 : n));
 	}
-	fprintf(f,
-		"\nRules (sids are examples):\n\n"
-		"alert dns any any -> any any (msg:\"verbinding domain (DNS)\"; dns.query; "
-		"to_lowercase; dataset:isset,vb-domain; sid:9100001; rev:1;)\n"
-		"alert tls any any -> any any (msg:\"verbinding domain (TLS SNI)\"; tls.sni; "
-		"to_lowercase; dataset:isset,vb-domain; sid:9100002; rev:1;)\n"
-		"alert http any any -> any any (msg:\"verbinding domain (HTTP host)\"; http.host; "
-		"dataset:isset,vb-domain; sid:9100003; rev:1;)\n"
-		"alert http any any -> any any (msg:\"verbinding URL\"; http.host; "
-		"dataset:isset,vb-url-host; http.uri; dataset:isset,vb-url; sid:9100004; rev:1;)\n"
-		"  (the two sets are independent: a host of one URL with the path of another\n"
-		"   also matches)\n"
-		"alert ip any any -> any any (msg:\"verbinding IPv4 (dst)\"; ip.dst; "
-		"dataset:isset,vb-ipv4; sid:9100005; rev:1;)\n"
-		"alert ip any any -> any any (msg:\"verbinding IPv4 (src)\"; ip.src; "
-		"dataset:isset,vb-ipv4; sid:9100006; rev:1;)\n"
-		"alert ip any any -> any any (msg:\"verbinding IPv6 (dst)\"; ip.dst; "
-		"dataset:isset,vb-ipv6; sid:9100007; rev:1;)\n"
-		"alert ip any any -> any any (msg:\"verbinding IPv6 (src)\"; ip.src; "
-		"dataset:isset,vb-ipv6; sid:9100008; rev:1;)\n"
-		"alert http any any -> any any (msg:\"verbinding file MD5\"; filemd5:%s/md5.lst; "
-		"sid:9100009; rev:1;)\n"
-		"alert http any any -> any any (msg:\"verbinding file SHA-1\"; filesha1:%s/sha1.lst; "
-		"sid:9100010; rev:1;)\n"
-		"alert http any any -> any any (msg:\"verbinding file SHA-256\"; "
-		"filesha256:%s/sha256.lst; sid:9100011; rev:1;)\n",
-		d, d, d);
+	fprintf(
+	    f,
+	    "\nRules (sids are examples):\n\n"
+	    "alert dns any any -> any any (msg:\"verbinding domain (DNS)\"; dns.query; "
+	    "to_lowercase; dataset:isset,vb-domain; sid:9100001; rev:1;)\n"
+	    "alert tls any any -> any any (msg:\"verbinding domain (TLS SNI)\"; tls.sni; "
+	    "to_lowercase; dataset:isset,vb-domain; sid:9100002; rev:1;)\n"
+	    "alert http any any -> any any (msg:\"verbinding domain (HTTP host)\"; http.host; "
+	    "dataset:isset,vb-domain; sid:9100003; rev:1;)\n"
+	    "alert http any any -> any any (msg:\"verbinding URL\"; http.host; "
+	    "dataset:isset,vb-url-host; http.uri; dataset:isset,vb-url; sid:9100004; rev:1;)\n"
+	    "  (the two sets are independent: a host of one URL with the path of another\n"
+	    "   also matches)\n"
+	    "alert ip any any -> any any (msg:\"verbinding IPv4 (dst)\"; ip.dst; "
+	    "dataset:isset,vb-ipv4; sid:9100005; rev:1;)\n"
+	    "alert ip any any -> any any (msg:\"verbinding IPv4 (src)\"; ip.src; "
+	    "dataset:isset,vb-ipv4; sid:9100006; rev:1;)\n"
+	    "alert ip any any -> any any (msg:\"verbinding IPv6 (dst)\"; ip.dst; "
+	    "dataset:isset,vb-ipv6; sid:9100007; rev:1;)\n"
+	    "alert ip any any -> any any (msg:\"verbinding IPv6 (src)\"; ip.src; "
+	    "dataset:isset,vb-ipv6; sid:9100008; rev:1;)\n"
+	    "alert http any any -> any any (msg:\"verbinding file MD5\"; filemd5:%s/md5.lst; "
+	    "sid:9100009; rev:1;)\n"
+	    "alert http any any -> any any (msg:\"verbinding file SHA-1\"; filesha1:%s/sha1.lst; "
+	    "sid:9100010; rev:1;)\n"
+	    "alert http any any -> any any (msg:\"verbinding file SHA-256\"; "
+	    "filesha256:%s/sha256.lst; sid:9100011; rev:1;)\n",
+	    d, d, d);
 	int bad = ferror(f) != 0;
 	bad |= fclose(f) != 0;
 	if (bad) {
@@ -548,7 +550,8 @@ int sensor_export_run(struct store *st, const struct store_filter *f, enum senso
 		if ((rc = suri_open(&x, err)) != 0)
 			goto out;
 	} else {
-		fputs("#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n", out);
+		fputs("#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n",
+		      out);
 	}
 	static const char *const types[] = {"indicator", NULL};
 	struct store_filter g = *f;

@@ -51,7 +51,7 @@ struct sensor_export_stats {
 	uint64_t not_valid;    /* revoked, expired or not yet valid */
 	uint64_t not_simple;   /* AND, FOLLOWEDBY, qualifiers, other operators */
 	uint64_t unsupported;  /* values of a type the sensor format cannot hold */
-	uint64_t bad;          /* unreadable JSON, a pattern that does not parse */
+	uint64_t bad;	       /* unreadable JSON, a pattern that does not parse */
 	uint64_t per_type[16]; /* values per output type, in the order of sensor_type_name */
 };
 
@@ -72,7 +72,6 @@ int sensor_export_run(struct store *st, const struct store_filter *f, enum senso
 		      struct vb_err *err);
 
 /* Writes the counts as a few lines of text (for stderr). */
-void sensor_export_summary(FILE *to, enum sensor_format fmt,
-			   const struct sensor_export_stats *s);
+void sensor_export_summary(FILE *to, enum sensor_format fmt, const struct sensor_export_stats *s);
 
 #endif

@@ -27,15 +27,15 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define WL_MAX_FILE (256u << 20) /* bytes of one list file */
-#define WL_MAX_ENTRY 4096        /* bytes of one entry */
+#define WL_MAX_FILE  (256u << 20) /* bytes of one list file */
+#define WL_MAX_ENTRY 4096	  /* bytes of one entry */
 #define WL_MAX_LISTS 65535
 
 enum wl_type { WL_STRING, WL_SUBSTRING, WL_HOSTNAME, WL_CIDR, WL_REGEX };
 
-#define KIND(k) (1u << (k))
+#define KIND(k)	   (1u << (k))
 #define HASH_KINDS (KIND(OBS_MD5) | KIND(OBS_SHA1) | KIND(OBS_SHA256) | KIND(OBS_SHA512))
-#define ALL_KINDS ((1u << OBS_KIND_MAX) - 2u) /* every kind but OBS_NONE */
+#define ALL_KINDS  ((1u << OBS_KIND_MAX) - 2u) /* every kind but OBS_NONE */
 
 struct wl_slot {
 	uint64_t hash;
@@ -333,33 +333,33 @@ static uint32_t attr_kinds(const char *t)
 		const char *name;
 		uint32_t kinds;
 	} map[] = {
-		{"ip-src", KIND(OBS_IP)},
-		{"ip-dst", KIND(OBS_IP)},
-		{"ip-src|port", KIND(OBS_IP)},
-		{"ip-dst|port", KIND(OBS_IP)},
-		{"ip", KIND(OBS_IP)},
-		{"domain", KIND(OBS_DOMAIN)},
-		{"hostname", KIND(OBS_DOMAIN)},
-		{"domain|ip", KIND(OBS_DOMAIN) | KIND(OBS_IP)},
-		{"hostname|port", KIND(OBS_DOMAIN)},
-		{"url", KIND(OBS_URL)},
-		{"uri", KIND(OBS_URL)},
-		{"link", KIND(OBS_URL)},
-		{"email", KIND(OBS_EMAIL)},
-		{"email-src", KIND(OBS_EMAIL)},
-		{"email-dst", KIND(OBS_EMAIL)},
-		{"target-email", KIND(OBS_EMAIL)},
-		{"whois-registrant-email", KIND(OBS_EMAIL)},
-		{"md5", KIND(OBS_MD5)},
-		{"sha1", KIND(OBS_SHA1)},
-		{"sha256", KIND(OBS_SHA256)},
-		{"sha512", KIND(OBS_SHA512)},
-		{"x509-fingerprint-md5", KIND(OBS_MD5)},
-		{"x509-fingerprint-sha1", KIND(OBS_SHA1)},
-		{"x509-fingerprint-sha256", KIND(OBS_SHA256)},
-		{"text", KIND(OBS_STRING)},
-		{"user-agent", KIND(OBS_STRING)},
-		{"other", KIND(OBS_STRING)},
+	    {"ip-src", KIND(OBS_IP)},
+	    {"ip-dst", KIND(OBS_IP)},
+	    {"ip-src|port", KIND(OBS_IP)},
+	    {"ip-dst|port", KIND(OBS_IP)},
+	    {"ip", KIND(OBS_IP)},
+	    {"domain", KIND(OBS_DOMAIN)},
+	    {"hostname", KIND(OBS_DOMAIN)},
+	    {"domain|ip", KIND(OBS_DOMAIN) | KIND(OBS_IP)},
+	    {"hostname|port", KIND(OBS_DOMAIN)},
+	    {"url", KIND(OBS_URL)},
+	    {"uri", KIND(OBS_URL)},
+	    {"link", KIND(OBS_URL)},
+	    {"email", KIND(OBS_EMAIL)},
+	    {"email-src", KIND(OBS_EMAIL)},
+	    {"email-dst", KIND(OBS_EMAIL)},
+	    {"target-email", KIND(OBS_EMAIL)},
+	    {"whois-registrant-email", KIND(OBS_EMAIL)},
+	    {"md5", KIND(OBS_MD5)},
+	    {"sha1", KIND(OBS_SHA1)},
+	    {"sha256", KIND(OBS_SHA256)},
+	    {"sha512", KIND(OBS_SHA512)},
+	    {"x509-fingerprint-md5", KIND(OBS_MD5)},
+	    {"x509-fingerprint-sha1", KIND(OBS_SHA1)},
+	    {"x509-fingerprint-sha256", KIND(OBS_SHA256)},
+	    {"text", KIND(OBS_STRING)},
+	    {"user-agent", KIND(OBS_STRING)},
+	    {"other", KIND(OBS_STRING)},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(map); i++)
 		if (strcmp(t, map[i].name) == 0)
@@ -431,7 +431,8 @@ static int regex_compile(const char *s, size_t n, pcre2_code **out, char *why, s
 	if (!re) {
 		PCRE2_UCHAR msg[120];
 		pcre2_get_error_message(code, msg, sizeof msg);
-		snprintf(why, cap, "regular expression at offset %zu: %s", (size_t)off, (char *)msg);
+		snprintf(why, cap, "regular expression at offset %zu: %s", (size_t)off,
+			 (char *)msg);
 		return -1;
 	}
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* without JIT it still works */
@@ -475,7 +476,8 @@ int warninglist_load_json(struct warninglist *w, const char *json, size_t len, c
 	}
 	if (jt) {
 		size_t i = 0;
-		while (i < ARRAY_LEN(types) && !(cJSON_IsString(jt) && strcmp(jt->valuestring, types[i]) == 0))
+		while (i < ARRAY_LEN(types) &&
+		       !(cJSON_IsString(jt) && strcmp(jt->valuestring, types[i]) == 0))
 			i++;
 		if (i == ARRAY_LEN(types)) {
 			if (err)
@@ -508,7 +510,7 @@ int warninglist_load_json(struct warninglist *w, const char *json, size_t len, c
 		vb_err_set(err, VB_EINPUT, "\"matching_attributes\" must be an array of strings");
 		goto out;
 	} else {
-		kinds = type == WL_CIDR	    ? KIND(OBS_IP)
+		kinds = type == WL_CIDR	      ? KIND(OBS_IP)
 			: type == WL_HOSTNAME ? KIND(OBS_DOMAIN) | KIND(OBS_URL) | KIND(OBS_EMAIL)
 					      : ALL_KINDS;
 	}
@@ -572,7 +574,8 @@ int warninglist_load_json(struct warninglist *w, const char *json, size_t len, c
 			break;
 		case WL_SUBSTRING:
 			GROW(w->subs, w->nsubs, w->capsubs);
-			w->subs[w->nsubs++] = (struct wl_sub){(uint32_t)w->text.len, (uint32_t)n, kinds, list};
+			w->subs[w->nsubs++] =
+			    (struct wl_sub){(uint32_t)w->text.len, (uint32_t)n, kinds, list};
 			lower_copy(tmp, s, n);
 			if (buf_add(&w->text, tmp, n))
 				abort();
@@ -704,7 +707,7 @@ static uint32_t host_lookup(const struct warninglist *w, const char *h, size_t n
 		n--;
 	for (size_t i = 0; i < n;) {
 		const struct wl_slot *e =
-			set_find(&w->hosts, w->text.p, h + i, n - i, XXH3_64bits(h + i, n - i));
+		    set_find(&w->hosts, w->text.p, h + i, n - i, XXH3_64bits(h + i, n - i));
 		if (e && (e->kinds & kind))
 			return e->list;
 		const char *dot = memchr(h + i, '.', n - i);
@@ -748,13 +751,14 @@ static uint32_t ip_lookup(const struct warninglist *w, const char *v, size_t n)
 	unsigned char a[16];
 	int fam = parse_addr(v, n, a, NULL);
 	if (fam == 4)
-		return find4(w, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3]);
+		return find4(w, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 |
+				    a[3]);
 	if (fam != 6)
 		return 0;
 	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	if (memcmp(a, mapped, 12) == 0)
-		return find4(w, (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 |
-					a[15]);
+		return find4(w, (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 |
+				    (uint32_t)a[14] << 8 | a[15]);
 	return find6(w, a);
 }
 
@@ -763,7 +767,11 @@ int warninglist_hit(const struct warninglist *w, enum obs_kind k, const char *v,
 	if (!w || n == 0 || (unsigned)k >= OBS_KIND_MAX)
 		return 0;
 	if (k == OBS_HASH) /* decided by length, as the matcher does */
-		k = n == 32 ? OBS_MD5 : n == 40 ? OBS_SHA1 : n == 64 ? OBS_SHA256 : n == 128 ? OBS_SHA512 : OBS_HASH;
+		k = n == 32    ? OBS_MD5
+		    : n == 40  ? OBS_SHA1
+		    : n == 64  ? OBS_SHA256
+		    : n == 128 ? OBS_SHA512
+			       : OBS_HASH;
 	uint32_t kind = KIND(k), hit = 0;
 	if (k == OBS_IP && (hit = ip_lookup(w, v, n)) != 0)
 		return (int)hit;

@@ -684,11 +684,11 @@ int http_serve(const struct http_config *cfg)
 	unsigned threads = cfg->threads ? cfg->threads : (unsigned)(ncpu > 0 ? ncpu * 2 : 4);
 	struct MHD_OptionItem opts[16];
 	size_t no = 0;
+	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_cb, srv};
 	opts[no++] =
 		(struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, srv};
-	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 					     (intptr_t)(HTTP_MAX_HEADER_BYTES * 2), NULL};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,

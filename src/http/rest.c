@@ -23,9 +23,9 @@ const char *const rest_json_types[] = {"application/json", NULL};
 	"share*|string|share with org:NAME, group:NAME (groups your organisation belongs to) "    \
 	"or user:NAME (TLP:RED recipients)\n"
 
-#define R(m, p, h, a, perm, ...)                                                                   \
+#define R(m, p, h, a, pm, ...)                                                                     \
 	{                                                                                          \
-		.method = m, .path = p, .handler = h, .auth = a, .perm = perm, __VA_ARGS__         \
+		.method = m, .path = p, .handler = h, .auth = a, .perm = pm, __VA_ARGS__             \
 	}
 
 static const struct http_route rest_routes[] = {

@@ -55,6 +55,13 @@ struct rest_write {
 int rest_write_object(struct http_request *req, struct http_response *res, cJSON *obj,
 		      const struct rest_write *w);
 
+/* The highest TLP level in obj's object_marking_refs (TLP 1.0 ids are
+ * rewritten to TLP 2.0 in place), STORE_TLP_NONE without one, -2 when the
+ * property is not a list of strings. */
+int rest_marking_level(cJSON *obj);
+/* Adds the TLP 2.0 marking of level to object_marking_refs. */
+void rest_add_marking(cJSON *obj, int level);
+
 /* Appends a list response: {"objects": [rows...], "more": bool, "next":
  * cursor-or-null}, used by every listing. */
 struct rest_list {

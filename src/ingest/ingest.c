@@ -505,6 +505,20 @@ static const struct ingest_reader *detect(const char *path, const struct input *
 	return best;
 }
 
+/* JSON Schema documents (such as the OASIS interop profiles) look like JSON
+ * objects but describe data rather than hold it: say so instead of letting a
+ * reader fail on them with a misleading message. */
+static int is_json_schema(const struct input *in)
+{
+	size_t n = in->head_len < 4096 ? in->head_len : 4096;
+	size_t i = 0;
+	while (i < n && (in->head[i] == ' ' || in->head[i] == '\n' || in->head[i] == '\r' ||
+			 in->head[i] == '\t'))
+		i++;
+	return i < n && in->head[i] == '{' && memmem(in->head, n, "\"$schema\"", 9) &&
+	       !memmem(in->head, n, "\"objects\"", 9);
+}
+
 int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader *force)
 {
 	struct input in;
@@ -529,6 +543,15 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 		}
 	}
 	const struct ingest_reader *r = force ? force : detect(path, &in);
+	if (!force && is_json_schema(&in)) {
+		input_close(&in);
+		ig->files_failed++;
+		fprintf(stderr,
+			"verbinding import: %s: a JSON Schema document (it has \"$schema\"), not STIX "
+			"or MISP data: it describes objects but holds none\n",
+			path);
+		return VB_EINPUT;
+	}
 	if (in.head_len == 0) {
 		input_close(&in);
 		ig->files_failed++;

@@ -9,7 +9,9 @@
  * are kept as they were (they remain valid 2.1 labels), unknown and custom
  * properties (ATT&CK's x_mitre_*) are left untouched, and TLP 1.0 marking
  * references are mapped to TLP 2.0 with stix_tlp_upgrade. The TLP 1.0
- * marking-definition objects themselves stay: they are valid in 2.1.
+ * marking-definition objects themselves stay: they are valid in 2.1. A
+ * created or modified written to the second gets its milliseconds (".000"),
+ * which 2.1 requires; the instant does not change.
  */
 #include "stix.h"
 #include "../util/util.h"
@@ -110,6 +112,22 @@ static int upgrade_marking_list(cJSON *refs)
 	return 0;
 }
 
+/* STIX 2.1 wants created and modified to at least the millisecond; a 2.0
+ * producer may have written whole seconds. The instant stays the same. */
+static int pad_to_ms(cJSON *obj, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	int64_t us;
+	if (!cJSON_IsString(v) || time_parse(v->valuestring, &us))
+		return 0; /* absent or invalid: validation will say so */
+	const char *dot = strchr(v->valuestring, '.');
+	if (dot && strspn(dot + 1, "0123456789") >= 3)
+		return 0;
+	char buf[32];
+	time_format(us, buf);
+	return cJSON_SetValuestring(v, buf) ? 0 : -1;
+}
+
 int stix_upgrade_20(cJSON *obj, struct vb_err *err)
 {
 	if (!cJSON_IsObject(obj)) {
@@ -154,6 +172,8 @@ int stix_upgrade_20(cJSON *obj, struct vb_err *err)
 			return oom(err);
 	}
 
+	if (pad_to_ms(obj, "created") || pad_to_ms(obj, "modified"))
+		return oom(err);
 	if (upgrade_marking_list(cJSON_GetObjectItemCaseSensitive(obj, "object_marking_refs")))
 		return oom(err);
 	cJSON *gm = cJSON_GetObjectItemCaseSensitive(obj, "granular_markings");

@@ -36,11 +36,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Validation state: where we are in the object (a JSON pointer) and where the
- * error goes. */
 #define ROOT_SLOTS 128 /* hash index of the object's members (power of 2) */
 #define DONE_MAX   64  /* reference values already checked by the tables */
 
+/* Validation state: where we are in the object (a JSON pointer) and where the
+ * error goes. */
 struct vctx {
 	struct vb_err *err;
 	const cJSON *root;
@@ -1294,13 +1294,13 @@ static int check_ref(struct vctx *c, const cJSON *v, const char *name, const str
 		return fail(c, "'%s' is not %s id: %s", show(c, v->valuestring), r->what, why);
 	if (why)
 		return fail(c, "'%s' is not a STIX identifier: %s", show(c, v->valuestring), why);
-	if (!r)
-		return 0;
-	char type[251];
-	memcpy(type, v->valuestring, tlen);
-	type[tlen] = 0;
-	if (!ref_allowed(type, r))
-		return fail(c, "'%s' is not %s id", show(c, v->valuestring), r->what);
+	if (r) {
+		char type[251];
+		memcpy(type, v->valuestring, tlen);
+		type[tlen] = 0;
+		if (!ref_allowed(type, r))
+			return fail(c, "'%s' is not %s id", show(c, v->valuestring), r->what);
+	}
 	if (v->string && c->ndone < DONE_MAX)
 		c->done[c->ndone++] = v;
 	return 0;
@@ -1322,7 +1322,7 @@ static int check_refs(struct vctx *c, const cJSON *v, const char *name, const st
 			return rc;
 		path_pop(c, mark);
 	}
-	if (r && c->ndone < DONE_MAX)
+	if (c->ndone < DONE_MAX)
 		c->done[c->ndone++] = v;
 	return 0;
 }
@@ -1522,6 +1522,8 @@ static int check_extension_value(struct vctx *c, const cJSON *v, const struct ex
  * deprecated custom ones); values are objects. */
 static int check_extensions(struct vctx *c, const cJSON *v)
 {
+	static const struct prop ext_type = {
+	    .name = "extension_type", .kind = V_ENUM, .vals = e_extension_type};
 	if (!cJSON_IsObject(v))
 		return fail(c, "'extensions' must be an object, not %s", json_kind(v));
 	if (!v->child)
@@ -1542,16 +1544,10 @@ static int check_extensions(struct vctx *c, const cJSON *v)
 				return fail_at(c, "extension_type",
 					       "missing required property 'extension_type' (an "
 					       "extension defined by an extension-definition)");
-			{
-				static const struct prop ext_type = {.name = "extension_type",
-								     .kind = V_ENUM,
-								     .vals = e_extension_type};
-				size_t m2 = path_key(c, "extension_type");
-				rc = check_enum(c, t, &ext_type);
-				if (rc)
-					return rc;
-				path_pop(c, m2);
-			}
+			size_t m2 = path_key(c, "extension_type");
+			if ((rc = check_enum(c, t, &ext_type)))
+				return rc;
+			path_pop(c, m2);
 		} else if (str_has_suffix(e->string, "-ext") && strlen(e->string) > 4) {
 			for (size_t i = 0; i < ARRAY_LEN(extensions); i++)
 				if (strcmp(e->string, extensions[i].name) == 0)

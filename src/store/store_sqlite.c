@@ -120,6 +120,23 @@ static const char *const migrations[] = {
 	"  WHEN EXISTS (SELECT 1 FROM objects p WHERE p.id = NEW.id AND p.owner_org <> NEW.owner_org)"
 	"  BEGIN SELECT RAISE(ABORT, 'only the creating organisation adds versions of an object');"
 	"  END;",
+	/* 3 -> 4: TAXII 2.1 (queries in store_sqlite_taxii.c): collections
+	 * (a binding to a sharing group and/or TLP ceiling, no member list),
+	 * rights per organisation, status resources of add requests, and the
+	 * client's last X-TAXII-Date-Added-Last per API root and collection. */
+	"CREATE TABLE taxii_collections(id TEXT PRIMARY KEY, title TEXT NOT NULL UNIQUE,"
+	"  alias TEXT UNIQUE, description TEXT, grp INTEGER NOT NULL DEFAULT 0,"
+	"  tlp_max INTEGER NOT NULL DEFAULT -1, created INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE taxii_acl(collection TEXT NOT NULL, org INTEGER NOT NULL,"
+	"  can_read INTEGER NOT NULL, can_write INTEGER NOT NULL,"
+	"  PRIMARY KEY(collection, org)) WITHOUT ROWID;"
+	"CREATE TABLE taxii_status(id TEXT PRIMARY KEY, collection TEXT NOT NULL,"
+	"  org INTEGER NOT NULL, user INTEGER NOT NULL, created INTEGER NOT NULL,"
+	"  json TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX taxii_status_created ON taxii_status(created);"
+	"CREATE TABLE taxii_pull(url TEXT NOT NULL, collection TEXT NOT NULL,"
+	"  added_last TEXT NOT NULL, updated INTEGER NOT NULL,"
+	"  PRIMARY KEY(url, collection)) WITHOUT ROWID;",
 };
 
 const struct store_viewer store_viewer_local = {.local = 1, .default_tlp = STORE_TLP_NONE};

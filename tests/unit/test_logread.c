@@ -30,8 +30,8 @@ static int collect(void *arg, const struct log_event *ev)
 		n += snprintf(p + n, cap - (size_t)n, " @%lld", (long long)t);
 	for (size_t i = 0; i < ev->nfields && n >= 0 && (size_t)n < cap; i++) {
 		const struct log_field *f = &ev->fields[i];
-		n += snprintf(p + n, cap - (size_t)n, " %s:%s=%.*s", f->name, obs_kind_name(f->kind),
-			      (int)f->len, f->val);
+		n += snprintf(p + n, cap - (size_t)n, " %s:%s=%.*s", f->name,
+			      obs_kind_name(f->kind), (int)f->len, f->val);
 	}
 	if (n >= 0 && (size_t)n < cap)
 		n += snprintf(p + n, cap - (size_t)n, "\n");
@@ -83,11 +83,11 @@ static int sniff(const struct log_reader *r, const char *head)
 /* ---- zeek-json --------------------------------------------------------- */
 
 static const char zeek_dns[] =
-	"{\"_path\":\"dns\",\"ts\":1521911720.865716,\"uid\":\"CqKst53\",\"id.orig_h\":"
-	"\"10.47.1.100\",\"id.orig_p\":41772,\"id.resp_h\":\"2001:db8::53\",\"id.resp_p\":53,"
-	"\"proto\":\"udp\",\"rtt\":8.7e-4,\"query\":\"ise.wrccdc.org\",\"AA\":false,"
-	"\"answers\":[\"ise.wrccdc.cpp.edu\",\"134.71.3.16\"],\"TTLs\":[2230.0,41830.0],"
-	"\"rejected\":null}\n";
+    "{\"_path\":\"dns\",\"ts\":1521911720.865716,\"uid\":\"CqKst53\",\"id.orig_h\":"
+    "\"10.47.1.100\",\"id.orig_p\":41772,\"id.resp_h\":\"2001:db8::53\",\"id.resp_p\":53,"
+    "\"proto\":\"udp\",\"rtt\":8.7e-4,\"query\":\"ise.wrccdc.org\",\"AA\":false,"
+    "\"answers\":[\"ise.wrccdc.cpp.edu\",\"134.71.3.16\"],\"TTLs\":[2230.0,41830.0],"
+    "\"rejected\":null}\n";
 
 TEST(logread_zeek_json_dns)
 {
@@ -105,16 +105,16 @@ TEST(logread_zeek_json_dns)
 TEST(logread_zeek_json_http_ssl_smtp_files)
 {
 	const char *in =
-		"{\"ts\":\"2018-03-24T17:15:20.865716Z\",\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\","
-		"\"host\":\"Evil.Example\",\"uri\":\"/a\\/b?x=\\\"1\\\"\",\"referrer\":"
-		"\"http://r.example/\",\"user_agent\":\"Mozilla\\t5 \\u00e9\\ud83d\\ude00\"}\r\n"
-		"{\"ts\":1.5,\"uid\":\"C2\",\"server_name\":\"sni.example\",\"cert_chain_fps\":"
-		"[\"b2dafbcdbc75210672f137f27ce882ccb799887631655d4f11191d5a678e44fe\"]}\r\n"
-		"{\"ts\":2,\"uid\":\"C3\",\"mailfrom\":\"a@evil.example\",\"rcptto\":[\"b@x.example\","
-		"\"c@y.example\"],\"x_originating_ip\":\"192.0.2.1\"}\n"
-		"{\"ts\":3,\"fuid\":\"F1\",\"tx_hosts\":[\"192.0.2.2\"],\"md5\":"
-		"\"d41d8cd98f00b204e9800998ecf8427e\",\"sha1\":\"x\",\"sha256\":\"\"}\n"
-		"{\"ts\":4,\"uid\":\"C4\",\"host\":\"192.0.2.80\"}";
+	    "{\"ts\":\"2018-03-24T17:15:20.865716Z\",\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\","
+	    "\"host\":\"Evil.Example\",\"uri\":\"/a\\/b?x=\\\"1\\\"\",\"referrer\":"
+	    "\"http://r.example/\",\"user_agent\":\"Mozilla\\t5 \\u00e9\\ud83d\\ude00\"}\r\n"
+	    "{\"ts\":1.5,\"uid\":\"C2\",\"server_name\":\"sni.example\",\"cert_chain_fps\":"
+	    "[\"b2dafbcdbc75210672f137f27ce882ccb799887631655d4f11191d5a678e44fe\"]}\r\n"
+	    "{\"ts\":2,\"uid\":\"C3\",\"mailfrom\":\"a@evil.example\",\"rcptto\":[\"b@x.example\","
+	    "\"c@y.example\"],\"x_originating_ip\":\"192.0.2.1\"}\n"
+	    "{\"ts\":3,\"fuid\":\"F1\",\"tx_hosts\":[\"192.0.2.2\"],\"md5\":"
+	    "\"d41d8cd98f00b204e9800998ecf8427e\",\"sha1\":\"x\",\"sha256\":\"\"}\n"
+	    "{\"ts\":4,\"uid\":\"C4\",\"host\":\"192.0.2.80\"}";
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run(&log_zeek_json_reader, in, NULL, &g, &st), 0);
@@ -262,7 +262,8 @@ TEST(logread_gzip_and_broken_gzip)
 	size_t n = 0;
 	for (int i = 0; i < 300; i++)
 		n += (size_t)snprintf(in + n, sizeof in - n,
-				      "{\"ts\":%d,\"uid\":\"C\",\"query\":\"q%d.example\"}\n", i + 1, i);
+				      "{\"ts\":%d,\"uid\":\"C\",\"query\":\"q%d.example\"}\n",
+				      i + 1, i);
 	CHECK_INT(write_gz(path, in, n), 0);
 	struct log_src src;
 	struct vb_err err;
@@ -312,20 +313,20 @@ TEST(logread_gzip_and_broken_gzip)
 TEST(logread_jsonl_mapped_paths)
 {
 	const char *in =
-		"{\"@timestamp\":\"2024-01-31T10:00:00Z\",\"source\":{\"ip\":\"10.1.1.1\",\"port\":5},"
-		"\"dns\":{\"question\":{\"name\":\"Q.example\"},\"answers\":[{\"data\":\"192.0.2.1\"},"
-		"{\"data\":\"cname.example\"}]},\"flat.key\":\"f.example\",\"n\":{\"flat\":{\"key\":"
-		"\"g.example\"}},\"num\":12}\n"
-		"{\"source\":{\"ip\":null},\"when\":1706695200}\n"
-		"[1,2]\n";
+	    "{\"@timestamp\":\"2024-01-31T10:00:00Z\",\"source\":{\"ip\":\"10.1.1.1\",\"port\":5},"
+	    "\"dns\":{\"question\":{\"name\":\"Q.example\"},\"answers\":[{\"data\":\"192.0.2.1\"},"
+	    "{\"data\":\"cname.example\"}]},\"flat.key\":\"f.example\",\"n\":{\"flat\":{\"key\":"
+	    "\"g.example\"}},\"num\":12}\n"
+	    "{\"source\":{\"ip\":null},\"when\":1706695200}\n"
+	    "[1,2]\n";
 	struct log_mapping map[] = {
-		{"source.ip", OBS_IP},
-		{"dns.question.name", OBS_DOMAIN},
-		{"dns.answers.data", OBS_DOMAIN},
-		{"flat.key", OBS_DOMAIN},
-		{"n.flat.key", OBS_STRING},
-		{"num", OBS_STRING},
-		{"when", OBS_NONE},
+	    {"source.ip", OBS_IP},
+	    {"dns.question.name", OBS_DOMAIN},
+	    {"dns.answers.data", OBS_DOMAIN},
+	    {"flat.key", OBS_DOMAIN},
+	    {"n.flat.key", OBS_STRING},
+	    {"num", OBS_STRING},
+	    {"when", OBS_NONE},
 	};
 	struct log_opts o = {map, ARRAY_LEN(map)};
 	struct got g = {0};
@@ -343,15 +344,17 @@ TEST(logread_jsonl_mapped_paths)
 TEST(logread_jsonl_defaults)
 {
 	/* Without --field: ECS names, and keys named like CSV headers at any depth. */
-	const char *in = "{\"@timestamp\":\"2024-01-31T10:00:00Z\",\"source\":{\"ip\":\"10.1.1.1\"},"
-			 "\"url\":{\"full\":\"http://u.example/x\"},\"x\":{\"src_ip\":\"10.2.2.2\","
-			 "\"domain\":\"d.example\",\"sha256\":\"abc\"}}\n";
+	const char *in =
+	    "{\"@timestamp\":\"2024-01-31T10:00:00Z\",\"source\":{\"ip\":\"10.1.1.1\"},"
+	    "\"url\":{\"full\":\"http://u.example/x\"},\"x\":{\"src_ip\":\"10.2.2.2\","
+	    "\"domain\":\"d.example\",\"sha256\":\"abc\"}}\n";
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run(&log_jsonl_reader, in, NULL, &g, &st), 0);
-	CHECK_STR(g.text, "L1 @1706695200000000 source.ip:ip=10.1.1.1 "
-			  "url.full:url=http://u.example/x src_ip:ip=10.2.2.2 domain:domain=d.example "
-			  "sha256:sha256=abc\n");
+	CHECK_STR(g.text,
+		  "L1 @1706695200000000 source.ip:ip=10.1.1.1 "
+		  "url.full:url=http://u.example/x src_ip:ip=10.2.2.2 domain:domain=d.example "
+		  "sha256:sha256=abc\n");
 }
 
 /* ---- access ----------------------------------------------------------- */
@@ -359,15 +362,17 @@ TEST(logread_jsonl_defaults)
 TEST(logread_access_combined)
 {
 	const char *in =
-		"83.149.9.216 - - [17/May/2015:10:05:03 +0000] \"GET /presentations/a.png?x=1 "
-		"HTTP/1.1\" 200 203023 \"http://semicomplete.com/p/\" \"Mozilla/5.0 (X11; "
-		"\\\"quoted\\\")\"\r\n"
-		"2001:db8::7 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" "
-		"200 2326 \"-\" \"-\"\n"
-		"host.example - - [10/Oct/2000:13:55:36 +0130] \"-\" 408 0\n"
-		"10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET http://proxy.example:8080/p HTTP/1.1\" "
-		"200 1\n"
-		"10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"CONNECT tunnel.example:443 HTTP/1.1\" 200 1\n";
+	    "83.149.9.216 - - [17/May/2015:10:05:03 +0000] \"GET /presentations/a.png?x=1 "
+	    "HTTP/1.1\" 200 203023 \"http://semicomplete.com/p/\" \"Mozilla/5.0 (X11; "
+	    "\\\"quoted\\\")\"\r\n"
+	    "2001:db8::7 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" "
+	    "200 2326 \"-\" \"-\"\n"
+	    "host.example - - [10/Oct/2000:13:55:36 +0130] \"-\" 408 0\n"
+	    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET http://proxy.example:8080/p "
+	    "HTTP/1.1\" "
+	    "200 1\n"
+	    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"CONNECT tunnel.example:443 HTTP/1.1\" 200 "
+	    "1\n";
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run(&log_access_reader, in, NULL, &g, &st), 0);
@@ -385,34 +390,37 @@ TEST(logread_access_combined)
 
 TEST(logread_access_vhost_combined)
 {
-	const char *in = "www.example.net:443 192.0.2.10 - - [01/Dec/2026:12:00:00 +0000] "
-			 "\"POST /login HTTP/2.0\" 302 0 \"https://www.example.net/\" \"curl/8\"\n"
-			 "[2001:db8::1]:80 192.0.2.11 - - [01/Dec/2026:12:00:00 +0000] \"GET / HTTP/1.1\" "
-			 "200 5 \"-\" \"-\"\n"
-			 "2001:db8::2 192.0.2.12 - - [01/Dec/2026:12:00:00 +0000] \"GET / HTTP/1.1\" "
-			 "200 5 \"-\" \"-\"\n";
+	const char *in =
+	    "www.example.net:443 192.0.2.10 - - [01/Dec/2026:12:00:00 +0000] "
+	    "\"POST /login HTTP/2.0\" 302 0 \"https://www.example.net/\" \"curl/8\"\n"
+	    "[2001:db8::1]:80 192.0.2.11 - - [01/Dec/2026:12:00:00 +0000] \"GET / HTTP/1.1\" "
+	    "200 5 \"-\" \"-\"\n"
+	    "2001:db8::2 192.0.2.12 - - [01/Dec/2026:12:00:00 +0000] \"GET / HTTP/1.1\" "
+	    "200 5 \"-\" \"-\"\n";
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run(&log_access_reader, in, NULL, &g, &st), 0);
-	CHECK_STR(g.text, "L1 @1796126400000000 host:domain=www.example.net client:ip=192.0.2.10 "
-			  "uri:url=/login referrer:url=https://www.example.net/ "
-			  "user_agent:string=curl/8\n"
-			  "L2 @1796126400000000 host:ip=2001:db8::1 client:ip=192.0.2.11 uri:url=/\n"
-			  "L3 @1796126400000000 host:ip=2001:db8::2 client:ip=192.0.2.12 uri:url=/\n");
+	CHECK_STR(g.text,
+		  "L1 @1796126400000000 host:domain=www.example.net client:ip=192.0.2.10 "
+		  "uri:url=/login referrer:url=https://www.example.net/ "
+		  "user_agent:string=curl/8\n"
+		  "L2 @1796126400000000 host:ip=2001:db8::1 client:ip=192.0.2.11 uri:url=/\n"
+		  "L3 @1796126400000000 host:ip=2001:db8::2 client:ip=192.0.2.12 uri:url=/\n");
 	CHECK_INT(st.bad_lines, 0);
 }
 
 TEST(logread_access_bad_lines)
 {
-	const char *in = "10.0.0.1 - - 10/Oct/2000:13:55:36 +0000 \"GET / HTTP/1.0\" 200 1\n"
-			 "10.0.0.1 - - [10/Oct/2000:13:55:36] \"GET / HTTP/1.0\" 200 1\n"
-			 "10.0.0.1 - - [10/Foo/2000:13:55:36 +0000] \"GET / HTTP/1.0\" 200 1\n"
-			 "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] GET / HTTP/1.0 200 1\n"
-			 "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.0 200 1\n"
-			 "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.0\" 200 1 \"-\" \"trunc\n"
-			 "- [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.0\" 200 1\n"
-			 "\x00\x01garbage\xff\n"
-			 "10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] \"GET /ok HTTP/1.0\" 200 1\n";
+	const char *in =
+	    "10.0.0.1 - - 10/Oct/2000:13:55:36 +0000 \"GET / HTTP/1.0\" 200 1\n"
+	    "10.0.0.1 - - [10/Oct/2000:13:55:36] \"GET / HTTP/1.0\" 200 1\n"
+	    "10.0.0.1 - - [10/Foo/2000:13:55:36 +0000] \"GET / HTTP/1.0\" 200 1\n"
+	    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] GET / HTTP/1.0 200 1\n"
+	    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.0 200 1\n"
+	    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.0\" 200 1 \"-\" \"trunc\n"
+	    "- [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.0\" 200 1\n"
+	    "\x00\x01garbage\xff\n"
+	    "10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] \"GET /ok HTTP/1.0\" 200 1\n";
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run_n(&log_access_reader, in, strlen(in) + 0, NULL, &g, &st), 0);
@@ -439,25 +447,25 @@ TEST(logread_access_bad_lines)
 TEST(logread_dns_bind_and_dnsmasq)
 {
 	const char *in =
-		"01-Dec-2026 12:00:00.123 client @0x7f1234abcd 192.0.2.1#53001 (example.com): "
-		"query: example.com IN A +E(0)K (192.0.2.53)\n"
-		"01-Dec-2026 12:00:01.5 queries: info: client @0x7f 2001:db8::1#53001 "
-		"(Evil.Example.NET): view internal: query: Evil.Example.NET IN AAAA +E(0) "
-		"(2001:db8::53)\r\n"
-		"client 198.51.100.7#1234: query: old.example IN MX + (198.51.100.53)\n"
-		"Dec  1 12:00:00 ns1 named[1234]: client @0x7f 203.0.113.9#5353 (bad.example): "
-		"query (cache) 'bad.example/A/IN' denied\n"
-		"Dec  1 12:00:00 dnsmasq[812]: query[A] www.example.org from 192.168.1.10\n"
-		"Dec  1 12:00:00 dnsmasq[812]: forwarded www.example.org to 8.8.8.8\n"
-		"Dec  1 12:00:00 dnsmasq[812]: reply www.example.org is 93.184.216.34\n"
-		"Dec  1 12:00:00 dnsmasq[812]: reply alias.example is <CNAME>\n"
-		"Dec  1 12:00:00 dnsmasq[812]: 17 192.168.1.10/40001 query[AAAA] x.example from "
-		"192.168.1.10\n"
-		"Dec  1 12:00:00 dnsmasq[812]: started, version 2.80 cachesize 150\n"
-		"01-Dec-2026 12:00:02.000 general: info: zone example.com/IN: loaded serial 1\n"
-		"this is garbage\n"
-		"client\n"
-		"query[A] bare.example from 10.0.0.1\n";
+	    "01-Dec-2026 12:00:00.123 client @0x7f1234abcd 192.0.2.1#53001 (example.com): "
+	    "query: example.com IN A +E(0)K (192.0.2.53)\n"
+	    "01-Dec-2026 12:00:01.5 queries: info: client @0x7f 2001:db8::1#53001 "
+	    "(Evil.Example.NET): view internal: query: Evil.Example.NET IN AAAA +E(0) "
+	    "(2001:db8::53)\r\n"
+	    "client 198.51.100.7#1234: query: old.example IN MX + (198.51.100.53)\n"
+	    "Dec  1 12:00:00 ns1 named[1234]: client @0x7f 203.0.113.9#5353 (bad.example): "
+	    "query (cache) 'bad.example/A/IN' denied\n"
+	    "Dec  1 12:00:00 dnsmasq[812]: query[A] www.example.org from 192.168.1.10\n"
+	    "Dec  1 12:00:00 dnsmasq[812]: forwarded www.example.org to 8.8.8.8\n"
+	    "Dec  1 12:00:00 dnsmasq[812]: reply www.example.org is 93.184.216.34\n"
+	    "Dec  1 12:00:00 dnsmasq[812]: reply alias.example is <CNAME>\n"
+	    "Dec  1 12:00:00 dnsmasq[812]: 17 192.168.1.10/40001 query[AAAA] x.example from "
+	    "192.168.1.10\n"
+	    "Dec  1 12:00:00 dnsmasq[812]: started, version 2.80 cachesize 150\n"
+	    "01-Dec-2026 12:00:02.000 general: info: zone example.com/IN: loaded serial 1\n"
+	    "this is garbage\n"
+	    "client\n"
+	    "query[A] bare.example from 10.0.0.1\n";
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run(&log_dns_reader, in, NULL, &g, &st), 0);
@@ -485,14 +493,15 @@ TEST(logread_dns_bind_and_dnsmasq)
 
 TEST(logread_csv_header_names)
 {
-	const char *in = "\xef\xbb\xbfTime,Src_IP,domain,note,url,md5\r\n"
-			 "2024-01-31T10:00:00Z,192.0.2.1,Evil.Example,\"a, \"\"quoted\"\"\nsecond line\","
-			 "http://x.example/a,\r\n"
-			 "1706695200.5, 10.0.0.1 ,192.0.2.9,plain,,D41D8CD98F00B204E9800998ECF8427E\r\n"
-			 "short,row\r\n"
-			 "\r\n"
-			 "a,b,c,d,e,f,g\n"
-			 "\"unterminated,x,y,z,w,v\n";
+	const char *in =
+	    "\xef\xbb\xbfTime,Src_IP,domain,note,url,md5\r\n"
+	    "2024-01-31T10:00:00Z,192.0.2.1,Evil.Example,\"a, \"\"quoted\"\"\nsecond line\","
+	    "http://x.example/a,\r\n"
+	    "1706695200.5, 10.0.0.1 ,192.0.2.9,plain,,D41D8CD98F00B204E9800998ECF8427E\r\n"
+	    "short,row\r\n"
+	    "\r\n"
+	    "a,b,c,d,e,f,g\n"
+	    "\"unterminated,x,y,z,w,v\n";
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run(&log_csv_reader, in, NULL, &g, &st), 0);
@@ -514,13 +523,14 @@ TEST(logread_csv_field_mapping)
 	const char *in = "# a comment before the header\n"
 			 "when;who;what\n"
 			 "1706695200;10.0.0.1;\"x;y\"\n";
-	struct log_mapping map[] = {{"WHO", OBS_IP}, {"what", OBS_STRING}, {"when", OBS_NONE},
-				    {"missing", OBS_IP}};
+	struct log_mapping map[] = {
+	    {"WHO", OBS_IP}, {"what", OBS_STRING}, {"when", OBS_NONE}, {"missing", OBS_IP}};
 	struct log_opts o = {map, ARRAY_LEN(map)};
 	struct got g = {0};
 	struct log_stats st;
 	CHECK_INT(run(&log_csv_reader, in, &o, &g, &st), 0);
-	CHECK_STR(g.text, "L3 @1706695200000000 when:none=1706695200 who:ip=10.0.0.1 what:string=x;y\n");
+	CHECK_STR(g.text,
+		  "L3 @1706695200000000 when:none=1706695200 who:ip=10.0.0.1 what:string=x;y\n");
 	CHECK_INT(st.bad_lines, 1);
 	CHECK_INT(st.bad_line_no[0], 2);
 	CHECK_STR(st.bad_reason[0], "header has no column 'missing'");
@@ -540,8 +550,8 @@ TEST(logread_csv_nothing_maps)
 
 static const struct log_reader *best(const char *head)
 {
-	const struct log_reader *rs[] = {&log_zeek_json_reader, &log_access_reader,
-					 &log_dns_reader, &log_csv_reader, &log_jsonl_reader};
+	const struct log_reader *rs[] = {&log_zeek_json_reader, &log_access_reader, &log_dns_reader,
+					 &log_csv_reader, &log_jsonl_reader};
 	const struct log_reader *b = NULL;
 	int bs = 0;
 	for (size_t i = 0; i < ARRAY_LEN(rs); i++) {

@@ -50,198 +50,197 @@ static cJSON *parse_q(const char *text)
 	return j;
 }
 
+/* One valid object of every standard type (and a few variants). */
+/* clang-format off */
 static const struct fixture {
 	const char *name;
 	const char *json;
 } fixtures[] = {
-    {"attack-pattern",
-     "{" SDO(
-	 "attack-pattern") ",'name':'Spear Phishing','kill_chain_phases':[{'kill_chain_name':"
-			   "'mitre-attack','phase_name':'initial-access'}],'external_references':"
-			   "[{'source_name':'capec','external_id':'CAPEC-163'}]}"},
-    {"campaign", "{" SDO("campaign") ",'name':'Green Group Attacks','first_seen':"
-				     "'2016-01-01T00:00:00Z','last_seen':'2016-02-01T00:00:00Z'}"},
-    {"course-of-action", "{" SDO("course-of-action") ",'name':'Add TCP port 80 filter rule'}"},
-    {"grouping",
-     "{" SDO("grouping") ",'context':'suspicious-activity','object_refs':['indicator--" U
-			 "','ipv4-addr--" U "']}"},
-    {"identity", "{" SDO("identity") ",'name':'ACME','identity_class':'organization','sectors':["
-				     "'technology']}"},
-    {"incident", "{" SDO("incident") ",'name':'Breach at ACME'}"},
-    {"indicator",
-     "{" SDO("indicator") ",'created_by_ref':'identity--" U
-			  "','name':'C2 address','description':'Known C2','indicator_types':['"
-			  "malicious-activity'],'pattern':'[ipv4-addr:value = ^198.51.100.1^]',"
-			  "'pattern_type':'stix','valid_from':'2016-01-01T00:00:00Z','valid_until':"
-			  "'2017-01-01T00:00:00Z','labels':['c2'],'confidence':85,'lang':'en',"
-			  "'external_references':[{'source_name':'acme','url':'https://example.com/"
-			  "r/1','hashes':{'SHA-256':'" SHA256X
-			  "'}}],'object_marking_refs':['" TLP_GREEN
-			  "'],'granular_markings':[{'selectors':['name','external_references.[0]."
-			  "url'],'marking_ref':'" TLP_AMBER
-			  "'},{'selectors':['description'],'lang':'en'}],'kill_chain_phases':[{"
-			  "'kill_chain_name':'lockheed-martin-cyber-kill-chain','phase_name':"
-			  "'command-and-control'}],'x_acme_ref':'identity--" U
-			  "','x_acme_empty_ref':'','x_acme_score':7,'x_acme_notes':{'Free "
-			  "Form':[1,'two',null]}}"},
-    {"infrastructure",
-     "{" SDO("infrastructure") ",'name':'Poison Ivy C2','infrastructure_types':["
-			       "'command-and-control'],'first_seen':'2016-01-01T00:"
-			       "00:00Z'}"},
-    {"intrusion-set",
-     "{" SDO(
-	 "intrusion-set") ",'name':'Bobcat Breakin','aliases':['Zookeeper'],'goals':['steal "
-			  "data'],'resource_level':'organization','primary_motivation':'"
-			  "organizational-gain','first_seen':'2015-01-01T00:00:00Z','last_seen':"
-			  "'2015-01-01T00:00:00Z'}"},
-    {"location",
-     "{" SDO("location") ",'name':'Paris','latitude':48.8566,'longitude':2.3522,"
-			 "'precision':1000.0,'region':'western-europe','country':'FR'}"},
-    {"location-country", "{" SDO("location") ",'country':'NL'}"},
-    {"malware", "{" SDO("malware") ",'name':'Poison Ivy','is_family':true,'malware_types':['"
-				   "remote-access-trojan'],'sample_refs':['file--" U
-				   "'],'operating_system_refs':['software--" U "']}"},
-    {"malware-instance", "{" SDO("malware") ",'is_family':false}"},
-    {"malware-analysis",
-     "{" SDO("malware-analysis") ",'product':'microsoft','result':'malicious',"
-				 "'analysis_sco_refs':['file--" U "'],'sample_ref':'file--" U
-				 "','host_vm_ref':'software--" U "'}"},
-    {"note", "{" SDO("note") ",'abstract':'Tracking','content':'This note...','authors':['John "
-			     "Doe'],'object_refs':['campaign--" U "']}"},
-    {"observed-data",
-     "{" SDO("observed-data") ",'first_observed':'2015-12-21T19:00:00Z',"
-			      "'last_observed':'2015-12-21T19:00:00Z','number_observed':"
-			      "50,'object_refs':['ipv4-addr--" U "','relationship--" U "']}"},
-    {"observed-data-2.0-objects",
-     "{" SDO(
-	 "observed-data") ",'first_observed':'2015-12-21T19:00:00Z','last_observed':'2015-12-"
-			  "21T19:00:00Z','number_observed':1,'objects':{'0':{'type':'ipv4-addr',"
-			  "'value':'198.51.100.3'},'1':{'type':'network-traffic','src_ref':'0',"
-			  "'protocols':['tcp']}}}"},
-    {"opinion", "{" SDO("opinion") ",'opinion':'strongly-agree','explanation':'Seen it too',"
-				   "'object_refs':['report--" U "']}"},
-    {"report",
-     "{" SDO("report") ",'name':'The Black Vine Group','report_types':['campaign'],"
-		       "'published':'2016-01-20T17:00:00.000Z','object_refs':['indicator--" U
-		       "','campaign--" U "']}"},
-    {"threat-actor", "{" SDO("threat-actor") ",'name':'Evil Org','threat_actor_types':['crime-"
-					     "syndicate'],'roles':['director'],'sophistication':"
-					     "'advanced'}"},
-    {"tool", "{" SDO("tool") ",'name':'VNC','tool_types':['remote-access']}"},
-    {"vulnerability",
-     "{" SDO("vulnerability") ",'name':'CVE-2016-1234','external_references':[{"
-			      "'source_name':'cve','external_id':'CVE-2016-1234'}]}"},
-    {"relationship",
-     "{" SDO("relationship") ",'relationship_type':'indicates','source_ref':"
-			     "'indicator--" U "','target_ref':'malware--" U
-			     "','start_time':'2016-01-01T00:00:00Z','stop_time':'2017-"
-			     "01-01T00:00:00Z'}"},
-    {"relationship-sco",
-     "{" SDO("relationship") ",'relationship_type':'resolves-to','source_ref':"
-			     "'domain-name--" U "','target_ref':'ipv4-addr--" U "'}"},
-    {"sighting", "{" SDO("sighting") ",'sighting_of_ref':'indicator--" U
-				     "','observed_data_refs':['observed-data--" U
-				     "'],'where_sighted_refs':['identity--" U "','location--" U
-				     "'],'count':3,'first_seen':'2016-01-01T00:00:00Z','last_seen':"
-				     "'2016-01-02T00:00:00Z','summary':false}"},
-    {"marking-definition-tlp",
-     "{'type':'marking-definition','spec_version':'2.1','id':'" TLP1_WHITE
-     "','created':'2017-01-20T00:00:00.000Z','definition_type':'tlp','name':'TLP:WHITE',"
-     "'definition':{'tlp':'white'}}"},
-    {"marking-definition-statement",
-     "{'type':'marking-definition','spec_version':'2.1','id':'marking-definition--" U
-     "','created':'2016-08-01T00:00:00.000Z','definition_type':'statement','definition':{"
-     "'statement':'Copyright 2016, Example Corp'}}"},
-    {"marking-definition-tlp2",
-     "{'type':'marking-definition','spec_version':'2.1','id':'" TLP_CLEAR
-     "','created':'2022-10-01T00:00:00.000Z','name':'TLP:CLEAR','extensions':{'extension-"
-     "definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d':{'extension_type':'property-extension',"
-     "'tlp_2_0':'clear'}}}"},
-    {"language-content",
-     "{" SDO("language-content") ",'object_ref':'campaign--" U "','object_modified':'" T0
-				 "','contents':{'de':{'name':'Bank Angriff','description':'Weitere "
-				 "Informationen'},'fr':{'name':'Attaque Bank'}}}"},
-    {"extension-definition",
-     "{" SDO("extension-definition") ",'created_by_ref':'identity--" U
-				     "','name':'Extension Foo Bar','schema':'https://example.com/"
-				     "schema.json','version':'1.2.1','extension_types':['property-"
-				     "extension','new-sdo']}"},
-    {"artifact", "{" SCO("artifact") ",'mime_type':'image/png','payload_bin':'aGVsbG8=',"
-				     "'encryption_algorithm':'mime-type-indicated'}"},
-    {"artifact-url",
-     "{" SCO("artifact") ",'url':'https://example.com/a.bin','hashes':{'MD5':'" MD5X "'}}"},
-    {"autonomous-system", "{" SCO("autonomous-system") ",'number':15139,'name':'Slime Industries',"
-						       "'rir':'ARIN'}"},
-    {"directory", "{" SCO("directory") ",'path':'/tmp','contains_refs':['file--" U "']}"},
-    {"domain-name",
-     "{" SCO("domain-name") ",'value':'example.com','resolves_to_refs':['ipv4-addr--" U "']}"},
-    {"email-addr", "{" SCO("email-addr") ",'value':'john@example.com','display_name':'John Doe',"
-					 "'belongs_to_ref':'user-account--" U "'}"},
-    {"email-message",
-     "{" SCO("email-message") ",'is_multipart':true,'date':'1997-11-21T15:55:06.000Z',"
-			      "'from_ref':'email-addr--" U "','to_refs':['email-addr--" U2
-			      "'],'subject':'Saying Hello','additional_header_fields':{'X-Mailer':"
-			      "'Mutt'},'body_multipart':[{'content_type':'text/plain','body':'Hi'},"
-			      "{'body_raw_ref':'artifact--" U
-			      "','content_disposition':'attachment'}]}"},
-    {"file",
-     "{" SCO("file") ",'name':'foo.zip','size':25536,'hashes':{'MD5':'" MD5X "','SHA-1':'" SHA1X
-		     "','x_acme_hash':'anything'},'parent_directory_ref':'directory--" U
-		     "','mtime':'2016-01-01T00:00:00Z','extensions':{'archive-ext':{'contains_"
-		     "refs':['file--" U2 "']},'ntfs-ext':{'alternate_data_streams':[{'name':"
-		     "'second.stream','size':25536}]}}}"},
-    {"file-pe", "{" SCO("file") ",'hashes':{'SHA-256':'" SHA256X
-				"'},'extensions':{'windows-pebinary-ext':{'pe_type':'exe','machine_"
-				"hex':'014c','number_of_sections':4,'sections':[{'name':'.text',"
-				"'size':1024,'entropy':7.2}],'optional_header':{'magic_hex':'010b',"
-				"'size_of_code':512}}}}"},
-    {"ipv4-addr", "{" SCO("ipv4-addr") ",'value':'198.51.100.0/24'}"},
-    {"ipv6-addr", "{" SCO("ipv6-addr") ",'value':'2001:db8::/32'}"},
-    {"mac-addr", "{" SCO("mac-addr") ",'value':'d2:fb:49:24:37:18'}"},
-    {"mutex", "{" SCO("mutex") ",'name':'__CLEANSWEEP__'}"},
-    {"network-traffic",
-     "{" SCO("network-traffic") ",'src_ref':'ipv4-addr--" U "','dst_ref':'domain-name--" U
-				"','src_port':1234,'dst_port':80,'protocols':['ipv4','tcp','http'],"
-				"'start':'2016-01-01T00:00:00Z','end':'2016-01-01T00:01:00Z',"
-				"'extensions':{'http-request-ext':{'request_method':'get','request_"
-				"value':'/download.html','request_header':{'Host':'example.com'}},"
-				"'tcp-ext':{'src_flags_hex':'00000002'}}}"},
-    {"process", "{" SCO("process") ",'pid':1221,'command_line':'./gedit-bin --new-window',"
-				   "'image_ref':'file--" U
-				   "','extensions':{'windows-process-ext':{'aslr_enabled':true,"
-				   "'integrity_level':'high'}}}"},
-    {"software", "{" SCO("software") ",'name':'Word','cpe':'cpe:2.3:a:microsoft:word:2000:*:*:*:*:*"
-				     ":*:*','vendor':'Microsoft','version':'2002'}"},
-    {"url", "{" SCO("url") ",'value':'https://example.com/research/index.html'}"},
-    {"user-account",
-     "{" SCO("user-account") ",'user_id':'1001','account_login':'jdoe',"
-			     "'account_type':'unix','is_privileged':false,"
-			     "'extensions':{'unix-account-ext':{'gid':1001,'groups':["
-			     "'wheel'],'shell':'/bin/bash'}}}"},
-    {"windows-registry-key",
-     "{" SCO("windows-registry-key") ",'key':'hkey_local_machine\\\\system\\\\bar','values':[{"
-				     "'name':'Foo','data':'qwerty','data_type':'REG_SZ'}],"
-				     "'modified_time':'2016-01-01T00:00:00Z'}"},
-    {"x509-certificate",
-     "{" SCO(
-	 "x509-certificate") ",'issuer':'C=ZA, O=Thawte','serial_number':'02:08:87',"
-			     "'validity_not_before':'2016-03-12T12:00:00Z','validity_not_after':"
-			     "'2016-08-21T12:00:00Z','subject':'C=US, CN=www.example.com',"
-			     "'x509_v3_extensions':{'basic_constraints':'critical,CA:TRUE'}}"},
-    {"custom-object",
-     "{'type':'x-acme-widget','spec_version':'2.1','id':'x-acme-widget--" U "','created':'" T0
-     "','modified':'" T0 "','size':3,'anything':{'nested':[1,2,{'deep_ref':'identity--" U "'}]}}"},
-    {"custom-sco", "{'type':'x-acme-thing','id':'x-acme-thing--" U "','value':'v'}"},
-    {"unknown-type-no-prefix", "{'type':'acme-gadget','id':'acme-gadget--" U "'}"},
-    {"extension-definition-use",
-     "{" SDO("indicator") ",'pattern':'[url:value = ^http://example.com/^]','pattern_type':'stix',"
-			  "'valid_from':'" T0 "','extensions':{'extension-definition--" U2
-			  "':{'extension_type':'property-extension','rank':5}}}"},
-    {"indicator-other-pattern-language",
-     "{" SDO("indicator") ",'pattern':'alert tcp any any -> any 80 (msg:^x^;)','pattern_type':"
-			  "'snort','valid_from':'" T0 "'}"},
-    {"bundle", "{'type':'bundle','id':'bundle--" U "','objects':[{'type':'x-anything'}]}"},
+	{"attack-pattern", "{" SDO("attack-pattern") ","
+		"'name':'Spear Phishing',"
+		"'kill_chain_phases':[{'kill_chain_name':'mitre-attack','phase_name':'initial-access'}],"
+		"'external_references':[{'source_name':'capec','external_id':'CAPEC-163'}]}"},
+	{"campaign", "{" SDO("campaign") ","
+		"'name':'Green Group Attacks',"
+		"'first_seen':'2016-01-01T00:00:00Z','last_seen':'2016-02-01T00:00:00Z'}"},
+	{"course-of-action", "{" SDO("course-of-action") ","
+		"'name':'Add TCP port 80 filter rule'}"},
+	{"grouping", "{" SDO("grouping") ","
+		"'context':'suspicious-activity',"
+		"'object_refs':['indicator--" U "','ipv4-addr--" U "']}"},
+	{"identity", "{" SDO("identity") ","
+		"'name':'ACME','identity_class':'organization','sectors':['technology']}"},
+	{"incident", "{" SDO("incident") ",'name':'Breach at ACME'}"},
+	{"indicator", "{" SDO("indicator") ","
+		"'created_by_ref':'identity--" U "',"
+		"'name':'C2 address','description':'Known C2',"
+		"'indicator_types':['malicious-activity'],"
+		"'pattern':'[ipv4-addr:value = ^198.51.100.1^]','pattern_type':'stix',"
+		"'valid_from':'2016-01-01T00:00:00Z','valid_until':'2017-01-01T00:00:00Z',"
+		"'labels':['c2'],'confidence':85,'lang':'en',"
+		"'external_references':[{'source_name':'acme','url':'https://example.com/r/1',"
+			"'hashes':{'SHA-256':'" SHA256X "'}}],"
+		"'object_marking_refs':['" TLP_GREEN "'],"
+		"'granular_markings':["
+			"{'selectors':['name','external_references.[0].url'],'marking_ref':'" TLP_AMBER "'},"
+			"{'selectors':['description'],'lang':'en'}],"
+		"'kill_chain_phases':[{'kill_chain_name':'lockheed-martin-cyber-kill-chain',"
+			"'phase_name':'command-and-control'}],"
+		"'x_acme_ref':'identity--" U "','x_acme_empty_ref':'','x_acme_score':7,"
+		"'x_acme_notes':{'Free Form':[1,'two',null]}}"},
+	{"infrastructure", "{" SDO("infrastructure") ","
+		"'name':'Poison Ivy C2','infrastructure_types':['command-and-control'],"
+		"'first_seen':'2016-01-01T00:00:00Z'}"},
+	{"intrusion-set", "{" SDO("intrusion-set") ","
+		"'name':'Bobcat Breakin','aliases':['Zookeeper'],'goals':['steal data'],"
+		"'resource_level':'organization','primary_motivation':'organizational-gain',"
+		"'first_seen':'2015-01-01T00:00:00Z','last_seen':'2015-01-01T00:00:00Z'}"},
+	{"location", "{" SDO("location") ","
+		"'name':'Paris','latitude':48.8566,'longitude':2.3522,'precision':1000.0,"
+		"'region':'western-europe','country':'FR'}"},
+	{"location-country", "{" SDO("location") ",'country':'NL'}"},
+	{"malware", "{" SDO("malware") ","
+		"'name':'Poison Ivy','is_family':true,'malware_types':['remote-access-trojan'],"
+		"'sample_refs':['file--" U "'],'operating_system_refs':['software--" U "']}"},
+	{"malware-instance", "{" SDO("malware") ",'is_family':false}"},
+	{"malware-analysis", "{" SDO("malware-analysis") ","
+		"'product':'microsoft','result':'malicious',"
+		"'analysis_sco_refs':['file--" U "'],'sample_ref':'file--" U "',"
+		"'host_vm_ref':'software--" U "'}"},
+	{"note", "{" SDO("note") ","
+		"'abstract':'Tracking','content':'This note...','authors':['John Doe'],"
+		"'object_refs':['campaign--" U "']}"},
+	{"observed-data", "{" SDO("observed-data") ","
+		"'first_observed':'2015-12-21T19:00:00Z','last_observed':'2015-12-21T19:00:00Z',"
+		"'number_observed':50,'object_refs':['ipv4-addr--" U "','relationship--" U "']}"},
+	{"observed-data-2.0-objects", "{" SDO("observed-data") ","
+		"'first_observed':'2015-12-21T19:00:00Z','last_observed':'2015-12-21T19:00:00Z',"
+		"'number_observed':1,"
+		"'objects':{'0':{'type':'ipv4-addr','value':'198.51.100.3'},"
+			"'1':{'type':'network-traffic','src_ref':'0','protocols':['tcp']}}}"},
+	{"opinion", "{" SDO("opinion") ","
+		"'opinion':'strongly-agree','explanation':'Seen it too',"
+		"'object_refs':['report--" U "']}"},
+	{"report", "{" SDO("report") ","
+		"'name':'The Black Vine Group','report_types':['campaign'],"
+		"'published':'2016-01-20T17:00:00.000Z',"
+		"'object_refs':['indicator--" U "','campaign--" U "']}"},
+	{"threat-actor", "{" SDO("threat-actor") ","
+		"'name':'Evil Org','threat_actor_types':['crime-syndicate'],'roles':['director'],"
+		"'sophistication':'advanced'}"},
+	{"tool", "{" SDO("tool") ",'name':'VNC','tool_types':['remote-access']}"},
+	{"vulnerability", "{" SDO("vulnerability") ","
+		"'name':'CVE-2016-1234',"
+		"'external_references':[{'source_name':'cve','external_id':'CVE-2016-1234'}]}"},
+	{"relationship", "{" SDO("relationship") ","
+		"'relationship_type':'indicates',"
+		"'source_ref':'indicator--" U "','target_ref':'malware--" U "',"
+		"'start_time':'2016-01-01T00:00:00Z','stop_time':'2017-01-01T00:00:00Z'}"},
+	{"relationship-sco", "{" SDO("relationship") ","
+		"'relationship_type':'resolves-to',"
+		"'source_ref':'domain-name--" U "','target_ref':'ipv4-addr--" U "'}"},
+	{"sighting", "{" SDO("sighting") ","
+		"'sighting_of_ref':'indicator--" U "',"
+		"'observed_data_refs':['observed-data--" U "'],"
+		"'where_sighted_refs':['identity--" U "','location--" U "'],"
+		"'count':3,'first_seen':'2016-01-01T00:00:00Z','last_seen':'2016-01-02T00:00:00Z',"
+		"'summary':false}"},
+	{"marking-definition-tlp", "{'type':'marking-definition','spec_version':'2.1',"
+		"'id':'" TLP1_WHITE "','created':'2017-01-20T00:00:00.000Z',"
+		"'definition_type':'tlp','name':'TLP:WHITE','definition':{'tlp':'white'}}"},
+	{"marking-definition-statement", "{'type':'marking-definition','spec_version':'2.1',"
+		"'id':'marking-definition--" U "','created':'2016-08-01T00:00:00.000Z',"
+		"'definition_type':'statement',"
+		"'definition':{'statement':'Copyright 2016, Example Corp'}}"},
+	{"marking-definition-tlp2", "{'type':'marking-definition','spec_version':'2.1',"
+		"'id':'" TLP_CLEAR "','created':'2022-10-01T00:00:00.000Z','name':'TLP:CLEAR',"
+		"'extensions':{'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d':"
+			"{'extension_type':'property-extension','tlp_2_0':'clear'}}}"},
+	{"language-content", "{" SDO("language-content") ","
+		"'object_ref':'campaign--" U "','object_modified':'" T0 "',"
+		"'contents':{'de':{'name':'Bank Angriff','description':'Weitere Informationen'},"
+			"'fr':{'name':'Attaque Bank'}}}"},
+	{"extension-definition", "{" SDO("extension-definition") ","
+		"'created_by_ref':'identity--" U "',"
+		"'name':'Extension Foo Bar','schema':'https://example.com/schema.json',"
+		"'version':'1.2.1','extension_types':['property-extension','new-sdo']}"},
+	{"artifact", "{" SCO("artifact") ","
+		"'mime_type':'image/png','payload_bin':'aGVsbG8=',"
+		"'encryption_algorithm':'mime-type-indicated'}"},
+	{"artifact-url", "{" SCO("artifact") ","
+		"'url':'https://example.com/a.bin','hashes':{'MD5':'" MD5X "'}}"},
+	{"autonomous-system", "{" SCO("autonomous-system") ","
+		"'number':15139,'name':'Slime Industries','rir':'ARIN'}"},
+	{"directory", "{" SCO("directory") ",'path':'/tmp','contains_refs':['file--" U "']}"},
+	{"domain-name", "{" SCO("domain-name") ","
+		"'value':'example.com','resolves_to_refs':['ipv4-addr--" U "']}"},
+	{"email-addr", "{" SCO("email-addr") ","
+		"'value':'john@example.com','display_name':'John Doe',"
+		"'belongs_to_ref':'user-account--" U "'}"},
+	{"email-message", "{" SCO("email-message") ","
+		"'is_multipart':true,'date':'1997-11-21T15:55:06.000Z',"
+		"'from_ref':'email-addr--" U "','to_refs':['email-addr--" U2 "'],"
+		"'subject':'Saying Hello','additional_header_fields':{'X-Mailer':'Mutt'},"
+		"'body_multipart':[{'content_type':'text/plain','body':'Hi'},"
+			"{'body_raw_ref':'artifact--" U "','content_disposition':'attachment'}]}"},
+	{"file", "{" SCO("file") ","
+		"'name':'foo.zip','size':25536,"
+		"'hashes':{'MD5':'" MD5X "','SHA-1':'" SHA1X "','x_acme_hash':'anything'},"
+		"'parent_directory_ref':'directory--" U "','mtime':'2016-01-01T00:00:00Z',"
+		"'extensions':{'archive-ext':{'contains_refs':['file--" U2 "']},"
+			"'ntfs-ext':{'alternate_data_streams':[{'name':'second.stream','size':25536}]}}}"},
+	{"file-pe", "{" SCO("file") ","
+		"'hashes':{'SHA-256':'" SHA256X "'},"
+		"'extensions':{'windows-pebinary-ext':{'pe_type':'exe','machine_hex':'014c',"
+			"'number_of_sections':4,"
+			"'sections':[{'name':'.text','size':1024,'entropy':7.2}],"
+			"'optional_header':{'magic_hex':'010b','size_of_code':512}}}}"},
+	{"ipv4-addr", "{" SCO("ipv4-addr") ",'value':'198.51.100.0/24'}"},
+	{"ipv6-addr", "{" SCO("ipv6-addr") ",'value':'2001:db8::/32'}"},
+	{"mac-addr", "{" SCO("mac-addr") ",'value':'d2:fb:49:24:37:18'}"},
+	{"mutex", "{" SCO("mutex") ",'name':'__CLEANSWEEP__'}"},
+	{"network-traffic", "{" SCO("network-traffic") ","
+		"'src_ref':'ipv4-addr--" U "','dst_ref':'domain-name--" U "',"
+		"'src_port':1234,'dst_port':80,'protocols':['ipv4','tcp','http'],"
+		"'start':'2016-01-01T00:00:00Z','end':'2016-01-01T00:01:00Z',"
+		"'extensions':{'http-request-ext':{'request_method':'get',"
+				"'request_value':'/download.html','request_header':{'Host':'example.com'}},"
+			"'tcp-ext':{'src_flags_hex':'00000002'}}}"},
+	{"process", "{" SCO("process") ","
+		"'pid':1221,'command_line':'./gedit-bin --new-window','image_ref':'file--" U "',"
+		"'extensions':{'windows-process-ext':{'aslr_enabled':true,'integrity_level':'high'}}}"},
+	{"software", "{" SCO("software") ","
+		"'name':'Word','cpe':'cpe:2.3:a:microsoft:word:2000:*:*:*:*:*:*:*',"
+		"'vendor':'Microsoft','version':'2002'}"},
+	{"url", "{" SCO("url") ",'value':'https://example.com/research/index.html'}"},
+	{"user-account", "{" SCO("user-account") ","
+		"'user_id':'1001','account_login':'jdoe','account_type':'unix','is_privileged':false,"
+		"'extensions':{'unix-account-ext':{'gid':1001,'groups':['wheel'],'shell':'/bin/bash'}}}"},
+	{"windows-registry-key", "{" SCO("windows-registry-key") ","
+		"'key':'hkey_local_machine\\\\system\\\\bar',"
+		"'values':[{'name':'Foo','data':'qwerty','data_type':'REG_SZ'}],"
+		"'modified_time':'2016-01-01T00:00:00Z'}"},
+	{"x509-certificate", "{" SCO("x509-certificate") ","
+		"'issuer':'C=ZA, O=Thawte','serial_number':'02:08:87',"
+		"'validity_not_before':'2016-03-12T12:00:00Z','validity_not_after':'2016-08-21T12:00:00Z',"
+		"'subject':'C=US, CN=www.example.com',"
+		"'x509_v3_extensions':{'basic_constraints':'critical,CA:TRUE'}}"},
+	{"custom-object", "{'type':'x-acme-widget','spec_version':'2.1','id':'x-acme-widget--" U "',"
+		"'created':'" T0 "','modified':'" T0 "','size':3,"
+		"'anything':{'nested':[1,2,{'deep_ref':'identity--" U "'}]}}"},
+	{"custom-sco", "{'type':'x-acme-thing','id':'x-acme-thing--" U "','value':'v'}"},
+	{"unknown-type-no-prefix", "{'type':'acme-gadget','id':'acme-gadget--" U "'}"},
+	{"extension-definition-use", "{" SDO("indicator") ","
+		"'pattern':'[url:value = ^http://example.com/^]','pattern_type':'stix',"
+		"'valid_from':'" T0 "',"
+		"'extensions':{'extension-definition--" U2 "':"
+			"{'extension_type':'property-extension','rank':5}}}"},
+	{"indicator-other-pattern-language", "{" SDO("indicator") ","
+		"'pattern':'alert tcp any any -> any 80 (msg:^x^;)','pattern_type':'snort',"
+		"'valid_from':'" T0 "'}"},
+	{"bundle", "{'type':'bundle','id':'bundle--" U "','objects':[{'type':'x-anything'}]}"},
 };
+/* clang-format on */
 
 static const struct fixture *fixture(const char *name)
 {
@@ -400,8 +399,7 @@ static const struct bad_case {
     {"indicator", "/created_by_ref", "''", NULL, NULL, "/created_by_ref", "identity"},
     /* indicator */
     {"indicator", "/pattern", NULL, NULL, NULL, "/pattern",
-     "missing required property 'pattern' "
-     "(indicator)"},
+     "missing required property 'pattern' (indicator)"},
     {"indicator", "/pattern_type", NULL, NULL, NULL, "/pattern_type", "missing"},
     {"indicator", "/valid_from", NULL, NULL, NULL, "/valid_from", "missing"},
     {"indicator", "/valid_until", "'2016-01-01T00:00:00Z'", NULL, NULL, "/valid_until",
@@ -953,6 +951,16 @@ TEST(stix_upgrade_types_from_labels)
 	o = upgrade_ok("{" SDO20("malware") ",'name':'x','is_family':false}", failed_);
 	if (o) {
 		CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "is_family")));
+		cJSON_Delete(o);
+	}
+
+	/* 2.0 timestamps to the second get their milliseconds. */
+	o = upgrade_ok("{'type':'tool','id':'tool--" U "','created':'2016-01-01T00:00:00Z',"
+		       "'modified':'2016-01-02T03:04:05.5Z','name':'x'}",
+		       failed_);
+	if (o) {
+		CHECK_STR(member_str(o, "created"), "2016-01-01T00:00:00.000Z");
+		CHECK_STR(member_str(o, "modified"), "2016-01-02T03:04:05.500Z");
 		cJSON_Delete(o);
 	}
 }

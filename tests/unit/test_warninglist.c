@@ -34,20 +34,20 @@ static int hit(const struct warninglist *w, enum obs_kind k, const char *v)
 /* Each pair: the last address before a range, its first, its last, and the
  * first after it (NULL where the range touches another or the end). */
 static const char *const ipv4_edges[][4] = {
-	{NULL, "0.0.0.0", "0.255.255.255", "1.0.0.0"},
-	{"9.255.255.255", "10.0.0.0", "10.255.255.255", "11.0.0.0"},
-	{"100.63.255.255", "100.64.0.0", "100.127.255.255", "100.128.0.0"},
-	{"126.255.255.255", "127.0.0.0", "127.255.255.255", "128.0.0.0"},
-	{"169.253.255.255", "169.254.0.0", "169.254.255.255", "169.255.0.0"},
-	{"172.15.255.255", "172.16.0.0", "172.31.255.255", "172.32.0.0"},
-	{"191.255.255.255", "192.0.0.0", "192.0.0.255", "192.0.1.0"},
-	{"192.0.1.255", "192.0.2.0", "192.0.2.255", "192.0.3.0"},
-	{"192.167.255.255", "192.168.0.0", "192.168.255.255", "192.169.0.0"},
-	{"198.17.255.255", "198.18.0.0", "198.19.255.255", "198.20.0.0"},
-	{"198.51.99.255", "198.51.100.0", "198.51.100.255", "198.51.101.0"},
-	{"203.0.112.255", "203.0.113.0", "203.0.113.255", "203.0.114.0"},
-	{"223.255.255.255", "224.0.0.0", "239.255.255.255", NULL}, /* multicast */
-	{NULL, "240.0.0.0", "255.255.255.255", NULL},		   /* reserved, broadcast */
+    {NULL, "0.0.0.0", "0.255.255.255", "1.0.0.0"},
+    {"9.255.255.255", "10.0.0.0", "10.255.255.255", "11.0.0.0"},
+    {"100.63.255.255", "100.64.0.0", "100.127.255.255", "100.128.0.0"},
+    {"126.255.255.255", "127.0.0.0", "127.255.255.255", "128.0.0.0"},
+    {"169.253.255.255", "169.254.0.0", "169.254.255.255", "169.255.0.0"},
+    {"172.15.255.255", "172.16.0.0", "172.31.255.255", "172.32.0.0"},
+    {"191.255.255.255", "192.0.0.0", "192.0.0.255", "192.0.1.0"},
+    {"192.0.1.255", "192.0.2.0", "192.0.2.255", "192.0.3.0"},
+    {"192.167.255.255", "192.168.0.0", "192.168.255.255", "192.169.0.0"},
+    {"198.17.255.255", "198.18.0.0", "198.19.255.255", "198.20.0.0"},
+    {"198.51.99.255", "198.51.100.0", "198.51.100.255", "198.51.101.0"},
+    {"203.0.112.255", "203.0.113.0", "203.0.113.255", "203.0.114.0"},
+    {"223.255.255.255", "224.0.0.0", "239.255.255.255", NULL}, /* multicast */
+    {NULL, "240.0.0.0", "255.255.255.255", NULL},	       /* reserved, broadcast */
 };
 
 TEST(warninglist_default_ipv4_edges)
@@ -86,17 +86,38 @@ TEST(warninglist_default_ipv4_edges)
 TEST(warninglist_default_ipv6_edges)
 {
 	struct warninglist *w = defaults(failed_);
-	static const char *const in[] = {
-		"::", "::1", "100::", "100::ffff:ffff:ffff:ffff", "2001:db8::",
-		"2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "2001:DB8::1", "3fff::",
-		"3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff", "fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-		"fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe80::1%eth0", "ff00::", "ff02::1",
-		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::ffff:10.0.0.1", "::ffff:192.0.2.1"};
-	static const char *const out[] = {
-		"::2", "::fffe:ffff:ffff", "100:0:0:1::", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
-		"2001:db9::", "3fff:1000::", "3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-		"fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe00::", "fec0::",
-		"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2606:4700::1111", "::ffff:8.8.8.8"};
+	static const char *const in[] = {"::",
+					 "::1",
+					 "100::",
+					 "100::ffff:ffff:ffff:ffff",
+					 "2001:db8::",
+					 "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+					 "2001:DB8::1",
+					 "3fff::",
+					 "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff",
+					 "fc00::",
+					 "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+					 "fe80::",
+					 "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+					 "fe80::1%eth0",
+					 "ff00::",
+					 "ff02::1",
+					 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+					 "::ffff:10.0.0.1",
+					 "::ffff:192.0.2.1"};
+	static const char *const out[] = {"::2",
+					  "::fffe:ffff:ffff",
+					  "100:0:0:1::",
+					  "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
+					  "2001:db9::",
+					  "3fff:1000::",
+					  "3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+					  "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+					  "fe00::",
+					  "fec0::",
+					  "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+					  "2606:4700::1111",
+					  "::ffff:8.8.8.8"};
 	for (size_t i = 0; i < ARRAY_LEN(in); i++)
 		if (!hit(w, OBS_IP, in[i])) {
 			fprintf(stderr, "  %s should be on the list\n", in[i]);
@@ -113,13 +134,23 @@ TEST(warninglist_default_ipv6_edges)
 TEST(warninglist_default_domains)
 {
 	struct warninglist *w = defaults(failed_);
-	static const char *const in[] = {
-		"localhost", "foo.localhost", "example", "example.com", "www.example.com",
-		"EXAMPLE.COM.", "a.b.example.net", "example.org", "evil.test", "test",
-		"x.invalid", "printer.local", "1.0.0.127.in-addr.arpa", "home.arpa"};
+	static const char *const in[] = {"localhost",
+					 "foo.localhost",
+					 "example",
+					 "example.com",
+					 "www.example.com",
+					 "EXAMPLE.COM.",
+					 "a.b.example.net",
+					 "example.org",
+					 "evil.test",
+					 "test",
+					 "x.invalid",
+					 "printer.local",
+					 "1.0.0.127.in-addr.arpa",
+					 "home.arpa"};
 	static const char *const out[] = {
-		"example.com.evil.net", "notexample.com", "test.evil", "example.co", "localhost.evil",
-		"arpa.example.io", "examples.com", "com", "locall"};
+	    "example.com.evil.net", "notexample.com", "test.evil", "example.co", "localhost.evil",
+	    "arpa.example.io",	    "examples.com",   "com",	   "locall"};
 	for (size_t i = 0; i < ARRAY_LEN(in); i++)
 		if (!hit(w, OBS_DOMAIN, in[i])) {
 			fprintf(stderr, "  %s should be on the list\n", in[i]);
@@ -208,17 +239,18 @@ TEST(warninglist_user_hostname_cidr_regex)
 	CHECK_INT(hit(w, OBS_IP, "8.8.8.8"), 2);
 	CHECK_INT(hit(w, OBS_IP, "8.8.8.9"), 0);
 	CHECK_INT(hit(w, OBS_IP, "8.8.8.7"), 0);
-	CHECK_INT(hit(w, OBS_IP, "1.1.0.0"), 2);   /* merged with 1.1.1.0/24 */
+	CHECK_INT(hit(w, OBS_IP, "1.1.0.0"), 2); /* merged with 1.1.1.0/24 */
 	CHECK_INT(hit(w, OBS_IP, "1.1.1.255"), 2);
 	CHECK_INT(hit(w, OBS_IP, "1.1.2.0"), 0);
 	CHECK_INT(hit(w, OBS_IP, "2606:4700:ffff::1"), 2);
 	CHECK_INT(hit(w, OBS_IP, "2606:4701::"), 0);
 	CHECK_INT(hit(w, OBS_DOMAIN, "8.8.8.8"), 0); /* cidr lists apply to addresses */
-	CHECK_INT(load(w,
-		       "{\"name\":\"re\",\"type\":\"regex\",\"list\":[\"/^update[0-9]+\\\\.vendor\\\\."
-		       "example$/i\",\"^cdn-[a-z]+\\\\.\"],\"matching_attributes\":[\"hostname\"]}",
-		       &err),
-		  0);
+	CHECK_INT(
+	    load(w,
+		 "{\"name\":\"re\",\"type\":\"regex\",\"list\":[\"/^update[0-9]+\\\\.vendor\\\\."
+		 "example$/i\",\"^cdn-[a-z]+\\\\.\"],\"matching_attributes\":[\"hostname\"]}",
+		 &err),
+	    0);
 	CHECK_INT(hit(w, OBS_DOMAIN, "UPDATE12.vendor.example"), 3);
 	CHECK_INT(hit(w, OBS_DOMAIN, "update.vendor.example"), 0);
 	CHECK_INT(hit(w, OBS_DOMAIN, "cdn-abc.example"), 3);
@@ -231,9 +263,9 @@ TEST(warninglist_bad_files)
 {
 	struct warninglist *w = warninglist_new();
 	struct vb_err err;
-	CHECK_INT(load(w, "{\"name\":\"x\",\"type\":\"cidr\",\"list\":[\"10.0.0.0/8\",\"nope\"]}",
-		       &err),
-		  VB_EINPUT);
+	CHECK_INT(
+	    load(w, "{\"name\":\"x\",\"type\":\"cidr\",\"list\":[\"10.0.0.0/8\",\"nope\"]}", &err),
+	    VB_EINPUT);
 	CHECK_STR(err.pointer, "/list/1");
 	CHECK_STR(err.msg, "'nope' is not an address or CIDR block");
 	CHECK_STR(err.file, "test.json");
