@@ -7,7 +7,7 @@
 #   make format          apply .clang-format
 
 CC      ?= gcc
-PKGS    := sqlite3 libcjson zlib libsodium libcrypto libpcre2-8 libxxhash libmicrohttpd
+PKGS    := sqlite3 libcjson zlib libsodium libcrypto libpcre2-8 libxxhash libmicrohttpd libcurl
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -67,7 +67,10 @@ fuzz: $(FUZZ_BIN)
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
-build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
+# An archive, so each harness links only the objects it reaches.
+build/fuzz/libvb.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+build/fuzz/fuzz_%: fuzz/fuzz_%.c build/fuzz/libvb.a
 	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
 fuzz-replay: $(FUZZ_BIN)
 	@sh scripts/fuzz-replay.sh $(FUZZ_BIN)

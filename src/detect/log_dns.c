@@ -160,9 +160,7 @@ static int bind_client(struct dn_line *l, char *p, char *end)
 	}
 	p = (char *)q + 7;
 	n = token(&p, end, &tok);
-	if (n == 0)
-		return -1;
-	add(l, "query", OBS_DOMAIN, tok, n);
+	add(l, "query", OBS_DOMAIN, tok, n); /* n == 0: a name BIND wrote empty */
 	/* The server address: the last "(...)" on the line. */
 	char *open = memrchr(p, '(', (size_t)(end - p));
 	if (open && end[-1] == ')')

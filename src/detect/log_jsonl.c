@@ -185,9 +185,12 @@ static void jl_emit(struct jl_scan *sc, const struct jl_key *k, const char *v, s
 	if (k->time_only || n == 0 || sc->nfield >= LOG_MAX_FIELDS)
 		return;
 	enum obs_kind kind = k->kind;
-	/* A host or DNS answer may be an address literal. */
+	/* A host or DNS answer may be an address literal; an answer with a
+	 * space ("TXT 12 v=spf1 ...") is neither a name nor an address. */
 	if (kind == OBS_DOMAIN && is_ip_text(v, n))
 		kind = OBS_IP;
+	else if (kind == OBS_DOMAIN && memchr(v, ' ', n))
+		return;
 	sc->field[sc->nfield++] = (struct log_field){k->path, kind, v, n};
 }
 
@@ -506,8 +509,9 @@ static int scan_value(struct jl_scan *sc, int depth, const struct jl_key *hit)
 	default:
 		if (scan_number(sc, &s, &n))
 			return -1;
-		/* Numbers matter only as times; other numbers are not observables. */
-		if (hit && hit->kind == OBS_NONE)
+		/* A number is a time, a port or text; never an address or name. */
+		if (hit &&
+		    (hit->kind == OBS_NONE || hit->kind == OBS_PORT || hit->kind == OBS_STRING))
 			jl_emit(sc, hit, s, n);
 		return 0;
 	}

@@ -133,6 +133,8 @@ void zeek_copy_header(struct zeek_state *dst, const struct zeek_state *src)
 		dst->types[i] = src->types[i] ? xstrdup(src->types[i]) : NULL;
 	}
 	memcpy(dst->map, src->map, sizeof dst->map);
+	memcpy(dst->mcol, src->mcol, sizeof dst->mcol);
+	dst->nmcol = src->nmcol;
 	dst->have_fields = src->have_fields;
 	dst->gen = src->gen;
 }
@@ -192,6 +194,10 @@ static void build_map(struct zeek_state *z)
 			m |= ZM_SET;
 		z->map[i] = m;
 	}
+	z->nmcol = 0;
+	for (size_t i = 0; i < z->ncol; i++)
+		if (z->map[i])
+			z->mcol[z->nmcol++] = (uint16_t)i;
 }
 
 /* Unescapes Zeek's \xHH (and \\) in a header value. */
@@ -425,16 +431,20 @@ static size_t masks_tail(masks_fn fn, const char *p, size_t n, uint64_t *out, ch
 	return nb;
 }
 
-static enum obs_kind auto_kind(const char *v, size_t n)
+static inline enum obs_kind auto_kind(const char *v, size_t n)
 {
-	if (memchr(v, ' ', n))
-		return OBS_NONE; /* "TXT 12 ...": not an address or a name */
-	if (memchr(v, ':', n))
-		return OBS_IP;
-	int dotted = 1;
-	for (size_t i = 0; i < n && dotted; i++)
-		dotted = (v[i] >= '0' && v[i] <= '9') || v[i] == '.';
-	return dotted ? OBS_IP : OBS_DOMAIN;
+	/* One pass: a space means "TXT ..." and the like (skipped), a colon
+	 * an IPv6 address, only digits and dots an IPv4 address. */
+	int other = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+		if (c == ' ')
+			return OBS_NONE;
+		if (c == ':')
+			return OBS_IP;
+		other |= !((c >= '0' && c <= '9') || c == '.');
+	}
+	return other ? OBS_DOMAIN : OBS_IP;
 }
 
 static const enum obs_kind zm_kind[] = {
@@ -444,58 +454,73 @@ static const enum obs_kind zm_kind[] = {
 	[ZM_SHA1] = OBS_SHA1,	  [ZM_SHA256] = OBS_SHA256, [ZM_AUTO] = OBS_NONE,
 };
 
-/* Builds the event of a good data line from the remembered columns. */
-static int emit_line(struct zeek_state *z, const char *source, uint64_t line, size_t npend,
-		     log_event_fn fn, void *arg)
+/* Whether the n bytes at v are the header's unset or empty marker. */
+static inline int is_unset(const struct zeek_state *z, const char *v, size_t n)
+{
+	if (n == z->unset_len && (n == 1 ? v[0] == z->unset[0] : memcmp(v, z->unset, n) == 0))
+		return 1;
+	return n == z->empty_len && memcmp(v, z->empty, n) == 0;
+}
+
+/*
+ * Builds the event of a good data line: starts[c] is where column c begins
+ * (starts[ncol] is one past the newline). Only the mapped columns are
+ * looked at; set elements become one field each.
+ */
+static int emit_line(struct zeek_state *z, const char *source, uint64_t line, const char *p,
+		     const size_t *starts, int esc, log_event_fn fn, void *arg)
 {
 	struct log_event ev = {.source = source, .line = line};
-	size_t nf = 0, uat = 0, need = 1;
-	/* Room for every escaped value of the line, reserved once so that
-	 * fields never point into a block that moved. */
-	for (size_t i = 0; i < npend; i++)
-		if (z->pend[i].esc)
-			need += z->pend[i].len + 1;
-	if (need > 1 && z->unesc_cap < need) {
-		z->unesc_cap = need * 2;
-		free(z->unesc);
-		z->unesc = xmalloc(z->unesc_cap);
+	size_t nf = 0, uat = 0;
+	if (esc) {
+		/* Room for every value of the line, reserved once so that no
+		 * field ever points into a block that moved. */
+		size_t need = starts[z->ncol] - starts[0] + 1;
+		if (z->unesc_cap < need) {
+			z->unesc_cap = need * 2;
+			free(z->unesc);
+			z->unesc = xmalloc(z->unesc_cap);
+		}
 	}
-	for (size_t i = 0; i < npend; i++) {
-		const struct zeek_pend *pd = &z->pend[i];
-		const char *v = pd->p;
-		size_t n = pd->len;
-		if (n == z->unset_len && memcmp(v, z->unset, n) == 0)
+	for (size_t i = 0; i < z->nmcol; i++) {
+		size_t col = z->mcol[i];
+		const char *v = p + starts[col];
+		size_t n = starts[col + 1] - 1 - starts[col];
+		if (col + 1 == z->ncol && n && v[n - 1] == '\r')
+			n--;
+		if (is_unset(z, v, n))
 			continue;
-		if (n == z->empty_len && memcmp(v, z->empty, n) == 0)
-			continue;
-		uint8_t mp = z->map[pd->col];
-		if ((mp & ~ZM_SET) == ZM_TIME) {
+		uint8_t mp = z->map[col];
+		if (mp == ZM_TIME) {
 			ev.ts_text = v;
 			ev.ts_len = n;
 			continue;
 		}
 		/* Elements of a set are split before unescaping: an escaped
 		 * separator (\x2c) stays inside its element. */
-		size_t st = 0;
-		for (size_t k = 0; k <= n; k++) {
-			if (k < n && (!(mp & ZM_SET) || v[k] != z->set_sep))
+		size_t st = 0, k = (mp & ZM_SET) ? 0 : n;
+		for (;; k++) {
+			if (k < n && v[k] != z->set_sep)
 				continue;
 			const char *e = v + st;
 			size_t en = k - st;
 			st = k + 1;
-			if (en == 0 || nf >= LOG_MAX_FIELDS)
-				continue;
-			if (pd->esc && memchr(e, '\\', en)) {
-				size_t u = unescape(e, en, z->unesc + uat, en + 1);
-				e = z->unesc + uat;
-				uat += u + 1;
-				en = u;
+			if (en && nf < LOG_MAX_FIELDS) {
+				if (esc && memchr(e, '\\', en)) {
+					size_t u = unescape(e, en, z->unesc + uat, en + 1);
+					e = z->unesc + uat;
+					uat += u + 1;
+					en = u;
+				}
+				enum obs_kind kind = (mp & ~ZM_SET) == ZM_AUTO
+							     ? auto_kind(e, en)
+							     : zm_kind[mp & ~ZM_SET];
+				if (kind != OBS_NONE)
+					z->fields[nf++] =
+						(struct log_field){z->names[col], kind, e, en};
 			}
-			enum obs_kind kind = (mp & ~ZM_SET) == ZM_AUTO ? auto_kind(e, en)
-								       : zm_kind[mp & ~ZM_SET];
-			if (kind == OBS_NONE)
-				continue;
-			z->fields[nf++] = (struct log_field){z->names[pd->col], kind, e, en};
+			if (k >= n)
+				break;
 		}
 	}
 	ev.fields = z->fields;
@@ -516,125 +541,105 @@ size_t zeek_read_header(struct zeek_state *z, const char *p, size_t n, uint64_t 
 	return pos;
 }
 
+/* What a finished line is, and what to do about it. */
+static int end_line(struct zeek_state *z, const char *source, const char *p, size_t lstart,
+		    size_t at, size_t *starts, size_t nfield, int flags, uint64_t ln,
+		    log_event_fn fn, void *arg, struct log_stats *st)
+{
+	size_t len = at - lstart;
+	st->lines++;
+	if (len == 0)
+		return 0; /* an empty line: nothing to read */
+	if (p[lstart] == '#') {
+		header_line(z, p + lstart, len);
+		return 0;
+	}
+	if (len > LOG_MAX_LINE) {
+		log_stats_bad(st, ln, "line longer than the limit");
+	} else if (flags & 2) {
+		log_stats_bad(st, ln, "control character in the line");
+	} else if (!z->have_fields) {
+		log_stats_bad(st, ln, "data line before a #fields header");
+	} else if (nfield != z->ncol) {
+		char why[96];
+		snprintf(why, sizeof why, "expected %zu fields, found %zu%s", z->ncol, nfield,
+			 at == SIZE_MAX ? "" : "");
+		log_stats_bad(st, ln, why);
+	} else {
+		starts[nfield] = at + 1;
+		return emit_line(z, source, ln, p, starts, flags & 1, fn, arg);
+	}
+	return 0;
+}
+
 int zeek_scan(struct zeek_state *z, const char *source, const char *p, size_t n, uint64_t *line,
 	      log_event_fn fn, void *arg, struct log_stats *st)
 {
 	masks_fn mfn = pick_masks();
 	uint64_t masks[WIN / 64];
-	size_t lstart = 0, fstart = 0, col = 0, npend = 0;
-	unsigned esc = 0;
-	const char *bad = NULL;
+	size_t starts[ZEEK_MAX_COLS + 2];
+	size_t lstart = 0, col = 0, base = 0;
+	int flags = 0; /* 1: a backslash in the line, 2: a control byte */
 	uint64_t ln = *line;
-	size_t base = 0;
 	int rc = 0;
+	char sep = z->sep;
+	starts[0] = 0;
 	st->bytes += n;
-	while (base < n && !rc) {
+	while (base < n) {
 		size_t win = n - base < WIN ? n - base : WIN;
-		size_t nb = win == WIN ? (mfn(p + base, WIN / 64, masks, z->sep), WIN / 64)
-				       : masks_tail(mfn, p + base, win, masks, z->sep);
+		size_t nb = win == WIN ? (mfn(p + base, WIN / 64, masks, sep), WIN / 64)
+				       : masks_tail(mfn, p + base, win, masks, sep);
 		if (win < nb * 64)
 			masks[nb - 1] &= win % 64 ? (1ull << (win % 64)) - 1 : ~0ull;
 		size_t next = base + win;
 		for (size_t b = 0; b < nb; b++) {
 			uint64_t mk = masks[b];
+			const size_t bb = base + b * 64;
 			while (mk) {
-				size_t at = base + b * 64 + (size_t)__builtin_ctzll(mk);
+				size_t at = bb + (size_t)__builtin_ctzll(mk);
 				mk &= mk - 1;
 				char ch = p[at];
-				if (ch == z->sep) {
-					if (col < z->ncol && z->map[col] && npend < LOG_MAX_FIELDS)
-						z->pend[npend++] = (struct zeek_pend){
-							(uint16_t)col, (uint16_t)esc,
-							(uint32_t)(at - fstart), p + fstart};
+				if (ch == sep) {
+					/* Columns past the limit are counted, not kept. */
 					col++;
-					fstart = at + 1;
-					esc = 0;
-					continue;
-				}
-				if (ch == '\\') {
-					esc = 1;
+					starts[col < ZEEK_MAX_COLS ? col : ZEEK_MAX_COLS] = at + 1;
 					continue;
 				}
 				if (ch != '\n') {
-					/* A CR just before the newline is allowed (and
-					 * dropped from the last field below). */
-					if (!(ch == '\r' && at + 1 < n && p[at + 1] == '\n'))
-						bad = "control character in the line";
+					if (ch == '\\')
+						flags |= 1;
+					else if (!(ch == '\r' && at + 1 < n && p[at + 1] == '\n'))
+						flags |= 2;
 					continue;
 				}
-				/* End of line. */
-				size_t fend = at > fstart && p[at - 1] == '\r' ? at - 1 : at;
-				if (col < z->ncol && z->map[col] && npend < LOG_MAX_FIELDS)
-					z->pend[npend++] = (struct zeek_pend){
-						(uint16_t)col, (uint16_t)esc,
-						(uint32_t)(fend - fstart), p + fstart};
-				col++;
 				ln++;
-				st->lines++;
-				size_t len = at - lstart;
-				if (len == 0) {
-					/* an empty line: nothing to read */
-				} else if (p[lstart] == '#') {
-					uint64_t gen = z->gen;
-					char sep = z->sep;
-					header_line(z, p + lstart, len);
-					if (z->gen != gen && z->sep != sep) {
-						/* Masks were computed with the old
-						 * separator: start again after this line. */
-						next = at + 1;
-						mk = 0;
-						b = nb;
-					}
-				} else if (len > LOG_MAX_LINE) {
-					log_stats_bad(st, ln, "line longer than the limit");
-				} else if (bad) {
-					log_stats_bad(st, ln, bad);
-				} else if (!z->have_fields) {
-					log_stats_bad(st, ln, "data line before a #fields header");
-				} else if (col != z->ncol) {
-					char why[96];
-					snprintf(why, sizeof why, "expected %zu fields, found %zu",
-						 z->ncol, col);
-					log_stats_bad(st, ln, why);
-				} else {
-					rc = emit_line(z, source, ln, npend, fn, arg);
-					if (rc) {
-						*line = ln;
-						return rc;
-					}
+				rc = end_line(z, source, p, lstart, at, starts, col + 1, flags, ln,
+					      fn, arg, st);
+				if (rc) {
+					*line = ln;
+					return rc;
 				}
-				lstart = fstart = at + 1;
-				col = npend = 0;
-				esc = 0;
-				bad = NULL;
+				if (z->sep != sep) {
+					/* A #separator line: the masks of the rest
+					 * of the window are stale; start again after
+					 * this line. */
+					sep = z->sep;
+					next = at + 1;
+					b = nb;
+					mk = 0;
+				}
+				lstart = at + 1;
+				starts[0] = lstart;
+				col = 0;
+				flags = 0;
 			}
 		}
 		base = next;
 	}
 	/* The last line of the input without a newline. */
-	if (lstart < n && !rc) {
-		size_t at = n;
-		if (col < z->ncol && z->map[col] && npend < LOG_MAX_FIELDS)
-			z->pend[npend++] = (struct zeek_pend){(uint16_t)col, (uint16_t)esc,
-							      (uint32_t)(at - fstart), p + fstart};
-		col++;
+	if (lstart < n) {
 		ln++;
-		st->lines++;
-		if (p[lstart] == '#')
-			header_line(z, p + lstart, at - lstart);
-		else if (at - lstart > LOG_MAX_LINE)
-			log_stats_bad(st, ln, "line longer than the limit");
-		else if (bad)
-			log_stats_bad(st, ln, bad);
-		else if (!z->have_fields)
-			log_stats_bad(st, ln, "data line before a #fields header");
-		else if (col != z->ncol) {
-			char why[96];
-			snprintf(why, sizeof why, "expected %zu fields, found %zu (truncated?)",
-				 z->ncol, col);
-			log_stats_bad(st, ln, why);
-		} else
-			rc = emit_line(z, source, ln, npend, fn, arg);
+		rc = end_line(z, source, p, lstart, n, starts, col + 1, flags, ln, fn, arg, st);
 	}
 	*line = ln;
 	return rc;

@@ -15,13 +15,6 @@
 
 #define ZEEK_MAX_COLS 256
 
-struct zeek_pend {
-	uint16_t col;
-	uint16_t esc; /* the value holds a backslash escape */
-	uint32_t len;
-	const char *p;
-};
-
 struct zeek_state {
 	/* The header in effect. */
 	char sep, set_sep;
@@ -32,10 +25,11 @@ struct zeek_state {
 	char *names[ZEEK_MAX_COLS]; /* owned */
 	char *types[ZEEK_MAX_COLS]; /* owned, NULL when #types is missing */
 	uint8_t map[ZEEK_MAX_COLS + 1];
+	uint16_t mcol[ZEEK_MAX_COLS]; /* the mapped columns, in order */
+	size_t nmcol;
 	int have_fields;
 	uint64_t gen; /* incremented whenever the header changes */
 	/* Per line. */
-	struct zeek_pend pend[LOG_MAX_FIELDS];
 	struct log_field fields[LOG_MAX_FIELDS];
 	char *unesc; /* unescaped values of the current line */
 	size_t unesc_cap;

@@ -5,10 +5,14 @@
  *
  * The scanning is the JSON lines reader's (log_jsonl.c): this file is
  * Zeek's field table and the sniffer. The table maps the fields the Zeek TSV
- * reader maps, by name, whatever the log (_path) is: a name means the same
- * thing in every Zeek log that has it. Host and DNS answer fields that hold
- * an address literal come out as OBS_IP. "ts" is the event time, as epoch
- * seconds (Zeek's default) or ISO 8601 (JSON::TS_ISO8601).
+ * reader (log_zeek.c) maps, by name whatever the log (_path), since JSON
+ * lines need not carry _path: a name means the same thing in every Zeek log
+ * that has it. JSON has no column types, so the address and port columns
+ * the TSV reader finds by type are listed by name here. Host and DNS answer
+ * fields that hold an address literal come out as OBS_IP, and an answer
+ * with a space (a TXT record) is dropped, as the TSV reader does. "ts" is
+ * the event time, as epoch seconds (Zeek's default) or ISO 8601
+ * (JSON::TS_ISO8601).
  *
  * --field mappings given by the user are added to the table and win over it.
  */
@@ -23,6 +27,8 @@ static const struct log_mapping zeek_map[] = {
     /* conn, dns, http, ssl, files, ... */
     {"id.orig_h", OBS_IP},
     {"id.resp_h", OBS_IP},
+    {"id.orig_p", OBS_PORT},
+    {"id.resp_p", OBS_PORT},
     /* dns */
     {"query", OBS_DOMAIN},
     {"answers", OBS_DOMAIN}, /* names and addresses */
@@ -35,6 +41,7 @@ static const struct log_mapping zeek_map[] = {
     {"san.dns", OBS_DOMAIN},
     {"san.email", OBS_EMAIL},
     {"san.ip", OBS_IP},
+    {"san.uri", OBS_URL},
     /* http */
     {"host", OBS_DOMAIN},
     {"uri", OBS_URL}, /* a path: the event has "host" */
@@ -43,6 +50,11 @@ static const struct log_mapping zeek_map[] = {
     /* smtp */
     {"mailfrom", OBS_EMAIL},
     {"rcptto", OBS_EMAIL},
+    {"from", OBS_EMAIL}, /* header values, as the Zeek TSV reader maps them */
+    {"to", OBS_EMAIL},
+    {"cc", OBS_EMAIL},
+    {"reply_to", OBS_EMAIL},
+    {"helo", OBS_DOMAIN},
     {"x_originating_ip", OBS_IP},
     /* files */
     {"tx_hosts", OBS_IP},

@@ -57,13 +57,12 @@ static int rank(const struct slot *s, int64_t now)
 
 /* The slot of key, or NULL; with create, a free or the least recently
  * touched slot among the probed ones is taken over. Called locked. */
-static struct slot *find(struct http_limiter *l, const char *key, int create)
+static struct slot *find(struct http_limiter *l, const char *key, int create, int64_t now)
 {
 	char k[LIMIT_KEY];
 	snprintf(k, sizeof k, "%s", key);
 	size_t h = (size_t)XXH3_64bits(k, strlen(k));
 	struct slot *victim = NULL;
-	int64_t now = time_now_us();
 	for (size_t i = 0; i < LIMIT_PROBE; i++) {
 		struct slot *s = &l->slots[(h + i) % LIMIT_SLOTS];
 		if (s->key[0] && strcmp(s->key, k) == 0)
@@ -85,7 +84,7 @@ int http_limiter_blocked(struct http_limiter *l, const char *key, int64_t now_us
 			 int *retry_after)
 {
 	pthread_mutex_lock(&l->mu);
-	struct slot *s = find(l, key, 0);
+	struct slot *s = find(l, key, 0, now_us);
 	int blocked = s && s->blocked_until > now_us;
 	if (blocked)
 		*retry_after = (int)((s->blocked_until - now_us + 999999) / 1000000);
@@ -96,7 +95,7 @@ int http_limiter_blocked(struct http_limiter *l, const char *key, int64_t now_us
 void http_limiter_fail(struct http_limiter *l, const char *key, int64_t now_us)
 {
 	pthread_mutex_lock(&l->mu);
-	struct slot *s = find(l, key, 1);
+	struct slot *s = find(l, key, 1, now_us);
 	if (now_us - s->window_start > l->window_us) {
 		s->window_start = now_us;
 		s->fails = 0;
@@ -110,7 +109,7 @@ void http_limiter_fail(struct http_limiter *l, const char *key, int64_t now_us)
 void http_limiter_clear(struct http_limiter *l, const char *key)
 {
 	pthread_mutex_lock(&l->mu);
-	struct slot *s = find(l, key, 0);
+	struct slot *s = find(l, key, 0, 0);
 	/* A success clears the count but not a block in force. */
 	if (s && s->blocked_until == 0)
 		s->fails = 0;

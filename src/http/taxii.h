@@ -137,7 +137,7 @@ struct taxii_pull_opts {
 };
 
 struct taxii_pull_stats {
-	long pages, objects, stored, unchanged, rejected, skipped_owned;
+	long pages, objects, stored, rejected, skipped_owned; /* stored: new or unchanged */
 	char added_last[40]; /* what the next pull starts after */
 };
 
@@ -150,14 +150,16 @@ int taxii_pull(struct store *s, const struct taxii_client_opts *c, const struct 
 struct taxii_push_stats {
 	long batches, objects, succeeded, failed, pending;
 };
-/* A source of serialised objects for taxii_push: returns 1 with *json set
- * (valid until the next call), 0 at the end, or a VB_E* code. */
-typedef int (*taxii_next_fn)(void *arg, const char **json, size_t *len);
-/* Posts the objects next yields in envelopes no larger than the API
- * root's max_content_length, polls each status until complete, and prints
- * every failure (id, version, message) on stderr. Returns 0 when all were
- * accepted, VB_EINPUT when some were not, or another VB_E* code. */
-int taxii_push(const struct taxii_client_opts *c, taxii_next_fn next, void *arg,
-	       struct taxii_push_stats *st);
+/* Pushing: begin finds the API root and its max_content_length; add
+ * queues one serialised object (copied) and posts an envelope whenever the
+ * next object would not fit; end posts the rest. Each envelope's status is
+ * polled until complete, and every failure (id, version, message) is
+ * printed on stderr. begin returns NULL with *rc set on failure. end
+ * returns 0 when all objects were accepted, VB_EINPUT when some were not,
+ * or the first other VB_E* code, and frees the pusher. */
+struct taxii_pusher;
+struct taxii_pusher *taxii_push_begin(const struct taxii_client_opts *c, int *rc);
+int taxii_push_add(struct taxii_pusher *p, const char *json, size_t len);
+int taxii_push_end(struct taxii_pusher *p, struct taxii_push_stats *st);
 
 #endif

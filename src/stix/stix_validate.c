@@ -36,21 +36,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROOT_SLOTS 128 /* hash index of the object's members (power of 2) */
-#define DONE_MAX   64  /* reference values already checked by the tables */
+#define ROOT_SLOTS 64 /* hash index of the object's members (power of 2) */
+#define DONE_MAX   64 /* reference values already checked by the tables */
 
 /* Validation state: where we are in the object (a JSON pointer) and where the
  * error goes. */
+struct seg {
+	const char *key; /* a member name, or NULL for an array index */
+	int index;
+};
+
 struct vctx {
 	struct vb_err *err;
 	const cJSON *root;
 	const struct type_def *def; /* NULL for custom types */
-	char path[512];
-	size_t plen;
+	struct seg seg[STIX_MAX_DEPTH + 16];
+	size_t nseg;
 	char shown[4][80]; /* values quoted in the message being built */
 	unsigned nshown;
 	/* The rules look up the object's own members by name many times, so
-	 * they are indexed once (open addressing on an FNV-1a hash). */
+	 * they are indexed once (open addressing). */
 	const cJSON *slot[ROOT_SLOTS];
 	int indexed;
 	/* Reference values pass 3 has checked, which pass 4 need not redo. */
@@ -63,54 +68,60 @@ struct vctx {
 
 /* ---- JSON pointer and error reporting ---------------------------------- */
 
-static void path_putc(struct vctx *c, char ch)
-{
-	/* A pointer longer than the buffer is cut off; err->pointer is shorter
-	 * still, so nothing useful is lost. */
-	if (c->plen + 1 < sizeof c->path) {
-		c->path[c->plen++] = ch;
-		c->path[c->plen] = 0;
-	}
-}
-
-/* Appends "/key" (escaped per RFC 6901) and returns the mark to pop back to. */
+/* The position is kept as a stack of steps (member names point into the
+ * tree or the rule tables); the JSON pointer text is only written when
+ * validation fails. A path deeper than the stack is cut off. */
 static size_t path_key(struct vctx *c, const char *key)
 {
-	size_t mark = c->plen;
-	path_putc(c, '/');
-	for (const char *p = key; *p; p++) {
-		if (*p == '~') {
-			path_putc(c, '~');
-			path_putc(c, '0');
-		} else if (*p == '/') {
-			path_putc(c, '~');
-			path_putc(c, '1');
-		} else {
-			path_putc(c, *p);
-		}
-	}
+	size_t mark = c->nseg;
+	if (c->nseg < ARRAY_LEN(c->seg))
+		c->seg[c->nseg++] = (struct seg){key, 0};
 	return mark;
 }
 
 static size_t path_index(struct vctx *c, int i)
 {
-	size_t mark = c->plen;
-	char num[16];
-	int n = 0;
-	unsigned u = i < 0 ? 0 : (unsigned)i;
-	do
-		num[n++] = (char)('0' + u % 10);
-	while ((u /= 10) && n < (int)sizeof num);
-	path_putc(c, '/');
-	while (n)
-		path_putc(c, num[--n]);
+	size_t mark = c->nseg;
+	if (c->nseg < ARRAY_LEN(c->seg))
+		c->seg[c->nseg++] = (struct seg){NULL, i};
 	return mark;
 }
 
 static void path_pop(struct vctx *c, size_t mark)
 {
-	c->plen = mark;
-	c->path[mark] = 0;
+	c->nseg = mark;
+}
+
+/* Writes the JSON pointer (RFC 6901: '~' as ~0, '/' as ~1) of the current
+ * position into out, cut to cap - 1 bytes. */
+static void path_format(const struct vctx *c, char *out, size_t cap)
+{
+	size_t n = 0;
+#define PUT(ch)                                                                                    \
+	do {                                                                                       \
+		if (n + 1 < cap)                                                                   \
+			out[n++] = (ch);                                                           \
+	} while (0)
+	for (size_t i = 0; i < c->nseg; i++) {
+		PUT('/');
+		if (!c->seg[i].key) {
+			char num[16];
+			int k = snprintf(num, sizeof num, "%d", c->seg[i].index);
+			for (int j = 0; j < k; j++)
+				PUT(num[j]);
+			continue;
+		}
+		for (const char *p = c->seg[i].key; *p; p++) {
+			if (*p == '~' || *p == '/') {
+				PUT('~');
+				PUT(*p == '~' ? '0' : '1');
+			} else {
+				PUT(*p);
+			}
+		}
+	}
+#undef PUT
+	out[n] = 0;
 }
 
 static int failv(struct vctx *c, const char *fmt, va_list ap)
@@ -120,11 +131,7 @@ static int failv(struct vctx *c, const char *fmt, va_list ap)
 	char msg[sizeof c->err->msg];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	vb_err_set(c->err, VB_EINPUT, "%s", msg);
-	size_t n = strlen(c->path);
-	if (n >= sizeof c->err->pointer)
-		n = sizeof c->err->pointer - 1;
-	memcpy(c->err->pointer, c->path, n);
-	c->err->pointer[n] = 0;
+	path_format(c, c->err->pointer, sizeof c->err->pointer);
 	return VB_EINPUT;
 }
 
@@ -194,12 +201,15 @@ static const char *json_kind(const cJSON *v)
 	return "an unsupported value";
 }
 
+/* A cheap hash of a member name: its length and three of its bytes. */
 static uint32_t key_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	size_t n = strlen(s);
+	if (!n)
+		return 0;
+	const unsigned char *u = (const unsigned char *)s;
+	return (uint32_t)n * 2654435761u ^ (uint32_t)u[0] * 31u ^ (uint32_t)u[n / 2] * 131u ^
+	       (uint32_t)u[n - 1] * 17u;
 }
 
 /* Indexes the members of the object (once its member names are known to be
@@ -2417,7 +2427,16 @@ static int check_identity(struct vctx *c, const cJSON *obj, const char **type_ou
 
 int stix_validate(const cJSON *obj, struct vb_err *err)
 {
-	struct vctx c = {.err = err, .root = obj};
+	/* Only the fields that need a start value are set: the buffers are
+	 * large and filled as they are used. */
+	struct vctx c;
+	c.err = err;
+	c.root = obj;
+	c.def = NULL;
+	c.nseg = 0;
+	c.nshown = 0;
+	c.indexed = 0;
+	c.ndone = 0;
 	const char *type = NULL;
 	int rc = check_identity(&c, obj, &type);
 	if (rc)

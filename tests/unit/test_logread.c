@@ -86,7 +86,8 @@ static const char zeek_dns[] =
     "{\"_path\":\"dns\",\"ts\":1521911720.865716,\"uid\":\"CqKst53\",\"id.orig_h\":"
     "\"10.47.1.100\",\"id.orig_p\":41772,\"id.resp_h\":\"2001:db8::53\",\"id.resp_p\":53,"
     "\"proto\":\"udp\",\"rtt\":8.7e-4,\"query\":\"ise.wrccdc.org\",\"AA\":false,"
-    "\"answers\":[\"ise.wrccdc.cpp.edu\",\"134.71.3.16\"],\"TTLs\":[2230.0,41830.0],"
+    "\"answers\":[\"ise.wrccdc.cpp.edu\",\"134.71.3.16\",\"TXT 10 v=spf1 "
+    "-all\"],\"TTLs\":[2230.0,41830.0],"
     "\"rejected\":null}\n";
 
 TEST(logread_zeek_json_dns)
@@ -95,8 +96,9 @@ TEST(logread_zeek_json_dns)
 	struct log_stats st;
 	CHECK_INT(run(&log_zeek_json_reader, zeek_dns, NULL, &g, &st), 0);
 	CHECK_STR(g.text, "L1 @1521911720865716 ts:none=1521911720.865716 id.orig_h:ip=10.47.1.100 "
-			  "id.resp_h:ip=2001:db8::53 query:domain=ise.wrccdc.org "
-			  "answers:domain=ise.wrccdc.cpp.edu answers:ip=134.71.3.16\n");
+			  "id.orig_p:port=41772 id.resp_h:ip=2001:db8::53 id.resp_p:port=53 "
+			  "query:domain=ise.wrccdc.org answers:domain=ise.wrccdc.cpp.edu "
+			  "answers:ip=134.71.3.16\n");
 	CHECK_INT(st.lines, 1);
 	CHECK_INT(st.bad_lines, 0);
 	CHECK_INT(st.bytes, strlen(zeek_dns));
@@ -334,7 +336,7 @@ TEST(logread_jsonl_mapped_paths)
 	CHECK_INT(run(&log_jsonl_reader, in, &o, &g, &st), 0);
 	CHECK_STR(g.text, "L1 source.ip:ip=10.1.1.1 dns.question.name:domain=Q.example "
 			  "dns.answers.data:ip=192.0.2.1 dns.answers.data:domain=cname.example "
-			  "flat.key:domain=f.example n.flat.key:string=g.example\n"
+			  "flat.key:domain=f.example n.flat.key:string=g.example num:string=12\n"
 			  "L2 @1706695200000000 when:none=1706695200\n");
 	CHECK_INT(st.bad_lines, 1);
 	CHECK_INT(st.bad_line_no[0], 3);
