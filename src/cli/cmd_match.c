@@ -9,6 +9,7 @@
 #include "../util/util.h"
 
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,15 @@
 
 #define SHOW_UNMATCHABLE 10 /* groups of unmatchable comparisons shown */
 #define SHOW_IDS 3	    /* indicator ids shown per group */
+
+/* CPU time of the process (all threads), in seconds. */
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Peak and current resident memory from /proc, in kB (0 when unknown). */
 static void rss_kb(long *cur, long *peak)
@@ -252,6 +262,7 @@ static int match_exec(int argc, char **argv)
 	};
 	run = match_runner_new(m, &ro);
 	int64_t t0 = time_now_us();
+	double cpu0 = cpu_seconds();
 	rc = 0;
 	for (int i = 0; i < c.nargs; i++) {
 		vb_err_clear(&e);
@@ -268,7 +279,7 @@ static int match_exec(int argc, char **argv)
 	int r = match_runner_finish(run, &agg, &nagg, &tot);
 	if (r && !rc)
 		rc = r;
-	double secs = (double)(time_now_us() - t0) / 1e6;
+	double secs = (double)(time_now_us() - t0) / 1e6, cpu = cpu_seconds() - cpu0;
 	if (fflush(stdout) || ferror(stdout)) {
 		rc = cli_fail("match", VB_EIO, "writing hits to stdout failed");
 		goto out;
@@ -298,11 +309,11 @@ static int match_exec(int argc, char **argv)
 		bad += files[i].st.bad_lines;
 		bytes += files[i].st.bytes;
 	}
-	fprintf(stderr, "logs: %zu file(s), %llu lines, %llu bad, %.1f MB in %.2f s: %.0f MB/s, "
-			"%.0f lines/s (%ld thread%s)\n",
+	fprintf(stderr, "logs: %zu file(s), %llu lines, %llu bad, %.1f MB in %.3f s (cpu %.3f s): "
+			"%.0f MB/s, %.0f lines/s (%ld thread%s)\n",
 		nf, (unsigned long long)lines, (unsigned long long)bad, (double)bytes / 1e6, secs,
-		secs > 0 ? (double)bytes / 1e6 / secs : 0.0, secs > 0 ? (double)lines / secs : 0.0,
-		nthreads, nthreads == 1 ? "" : "s");
+		cpu, secs > 0 ? (double)bytes / 1e6 / secs : 0.0,
+		secs > 0 ? (double)lines / secs : 0.0, nthreads, nthreads == 1 ? "" : "s");
 	for (size_t i = 0; i < nf; i++) {
 		const struct match_file *f = &files[i];
 		fprintf(stderr, "  %s: %s, %llu lines, %llu bad, %.2f s\n", f->name,

@@ -347,63 +347,71 @@ static void header_line(struct zeek_state *z, const char *s, size_t n)
 
 #define WIN 4096 /* bytes per mask window: 64 masks */
 
-/* Bit i of the mask of block b: byte b*64+i is a separator, a control byte
- * (newline included) or a backslash. */
-static __attribute__((unused)) void masks_scalar(const char *p, size_t nb, uint64_t *out,
-						 char sep)
+/* For block b (64 bytes): bit i of sep[b] is set when byte b*64+i is the
+ * separator, bit i of oth[b] when it is a newline, a backslash or another
+ * control byte. */
+static __attribute__((unused)) void masks_scalar(const char *p, size_t nb, uint64_t *sep,
+						 uint64_t *oth, char sepc)
 {
 	for (size_t b = 0; b < nb; b++) {
-		uint64_t m = 0;
+		uint64_t s = 0, o = 0;
 		for (int i = 0; i < 64; i++) {
 			unsigned char c = (unsigned char)p[b * 64 + (size_t)i];
-			if (c < 0x20 || c == (unsigned char)sep || c == '\\')
-				m |= 1ull << i;
+			if (c == (unsigned char)sepc)
+				s |= 1ull << i;
+			else if (c < 0x20 || c == '\\')
+				o |= 1ull << i;
 		}
-		out[b] = m;
+		sep[b] = s;
+		oth[b] = o;
 	}
 }
 
 #ifdef ZEEK_X86
-static void masks_sse2(const char *p, size_t nb, uint64_t *out, char sep)
+static void masks_sse2(const char *p, size_t nb, uint64_t *sep, uint64_t *oth, char sepc)
 {
-	const __m128i vs = _mm_set1_epi8(sep), v20 = _mm_set1_epi8(0x20),
+	const __m128i vs = _mm_set1_epi8(sepc), v20 = _mm_set1_epi8(0x20),
 		      vb = _mm_set1_epi8('\\');
 	for (size_t b = 0; b < nb; b++) {
-		uint64_t m = 0;
+		uint64_t s = 0, o = 0;
 		for (int k = 0; k < 4; k++) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(p + b * 64 + (size_t)k * 16));
-			__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(x, v20), x); /* x >= 0x20 */
-			__m128i sp = _mm_or_si128(_mm_cmpeq_epi8(x, vs), _mm_cmpeq_epi8(x, vb));
-			unsigned bits = (unsigned)_mm_movemask_epi8(sp) |
-					((~(unsigned)_mm_movemask_epi8(ctl)) & 0xffffu);
-			m |= (uint64_t)bits << (k * 16);
+			__m128i ge = _mm_cmpeq_epi8(_mm_max_epu8(x, v20), x); /* x >= 0x20 */
+			uint64_t ms = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs));
+			uint64_t mo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vb)) |
+				      ((~(unsigned)_mm_movemask_epi8(ge)) & 0xffffu);
+			s |= ms << (k * 16);
+			o |= (mo & ~ms) << (k * 16);
 		}
-		out[b] = m;
+		sep[b] = s;
+		oth[b] = o;
 	}
 }
 
-__attribute__((target("avx2"))) static void masks_avx2(const char *p, size_t nb, uint64_t *out,
-						       char sep)
+__attribute__((target("avx2"))) static void masks_avx2(const char *p, size_t nb, uint64_t *sep,
+						       uint64_t *oth, char sepc)
 {
-	const __m256i vs = _mm256_set1_epi8(sep), v20 = _mm256_set1_epi8(0x20),
+	const __m256i vs = _mm256_set1_epi8(sepc), v20 = _mm256_set1_epi8(0x20),
 		      vb = _mm256_set1_epi8('\\');
 	for (size_t b = 0; b < nb; b++) {
 		__m256i x0 = _mm256_loadu_si256((const __m256i *)(p + b * 64));
 		__m256i x1 = _mm256_loadu_si256((const __m256i *)(p + b * 64 + 32));
-		__m256i c0 = _mm256_cmpeq_epi8(_mm256_max_epu8(x0, v20), x0);
-		__m256i c1 = _mm256_cmpeq_epi8(_mm256_max_epu8(x1, v20), x1);
-		__m256i s0 = _mm256_or_si256(_mm256_cmpeq_epi8(x0, vs), _mm256_cmpeq_epi8(x0, vb));
-		__m256i s1 = _mm256_or_si256(_mm256_cmpeq_epi8(x1, vs), _mm256_cmpeq_epi8(x1, vb));
-		uint64_t lo = (uint32_t)_mm256_movemask_epi8(s0) |
-			      (uint32_t)~(uint32_t)_mm256_movemask_epi8(c0);
-		uint64_t hi = (uint32_t)_mm256_movemask_epi8(s1) |
-			      (uint32_t)~(uint32_t)_mm256_movemask_epi8(c1);
-		out[b] = lo | hi << 32;
+		__m256i g0 = _mm256_cmpeq_epi8(_mm256_max_epu8(x0, v20), x0);
+		__m256i g1 = _mm256_cmpeq_epi8(_mm256_max_epu8(x1, v20), x1);
+		uint64_t s = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, vs)) |
+			     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, vs)) << 32;
+		uint64_t o = ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, vb)) |
+			      (uint32_t)~(uint32_t)_mm256_movemask_epi8(g0)) |
+			     (uint64_t)((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, vb)) |
+					(uint32_t)~(uint32_t)_mm256_movemask_epi8(g1))
+				     << 32;
+		sep[b] = s;
+		oth[b] = o & ~s;
 	}
 }
 #endif
 
-typedef void (*masks_fn)(const char *, size_t, uint64_t *, char);
+typedef void (*masks_fn)(const char *, size_t, uint64_t *, uint64_t *, char);
 
 static masks_fn pick_masks(void)
 {
@@ -421,30 +429,35 @@ static masks_fn pick_masks(void)
 
 /* Masks for n (< WIN) bytes at p, through a zero-padded copy so that no
  * byte past the end is read. */
-static size_t masks_tail(masks_fn fn, const char *p, size_t n, uint64_t *out, char sep)
+static size_t masks_tail(masks_fn fn, const char *p, size_t n, uint64_t *sep, uint64_t *oth,
+			 char sepc)
 {
 	char tmp[WIN + 64];
 	size_t nb = (n + 63) / 64;
 	memcpy(tmp, p, n);
 	memset(tmp + n, 'a', nb * 64 - n);
-	fn(tmp, nb, out, sep);
+	fn(tmp, nb, sep, oth, sepc);
 	return nb;
 }
 
 static inline enum obs_kind auto_kind(const char *v, size_t n)
 {
-	/* One pass: a space means "TXT ..." and the like (skipped), a colon
-	 * an IPv6 address, only digits and dots an IPv4 address. */
-	int other = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = v[i];
-		if (c == ' ')
-			return OBS_NONE;
-		if (c == ':')
+	/* An IPv6 address has a ':' within its first five bytes; record data
+	 * ("TXT 12 ...") a space after its type. Only digits and dots are an
+	 * IPv4 address; anything else is taken as a host name. */
+	size_t k = n < 5 ? n : 5;
+	for (size_t i = 0; i < k; i++) {
+		if (v[i] == ':')
 			return OBS_IP;
-		other |= !((c >= '0' && c <= '9') || c == '.');
+		if (v[i] == ' ')
+			return OBS_NONE;
 	}
-	return other ? OBS_DOMAIN : OBS_IP;
+	if (v[0] < '0' || v[0] > '9')
+		return OBS_DOMAIN;
+	for (size_t i = 1; i < n; i++)
+		if ((v[i] < '0' || v[i] > '9') && v[i] != '.')
+			return OBS_DOMAIN;
+	return OBS_IP;
 }
 
 static const enum obs_kind zm_kind[] = {
@@ -498,13 +511,12 @@ static int emit_line(struct zeek_state *z, const char *source, uint64_t line, co
 		}
 		/* Elements of a set are split before unescaping: an escaped
 		 * separator (\x2c) stays inside its element. */
-		size_t st = 0, k = (mp & ZM_SET) ? 0 : n;
-		for (;; k++) {
-			if (k < n && v[k] != z->set_sep)
-				continue;
+		size_t st = 0, k;
+		for (;; st = k + 1) {
+			const char *sp = (mp & ZM_SET) ? memchr(v + st, z->set_sep, n - st) : NULL;
+			k = sp ? (size_t)(sp - v) : n;
 			const char *e = v + st;
 			size_t en = k - st;
-			st = k + 1;
 			if (en && nf < LOG_MAX_FIELDS) {
 				if (esc && memchr(e, '\\', en)) {
 					size_t u = unescape(e, en, z->unesc + uat, en + 1);
@@ -562,8 +574,7 @@ static int end_line(struct zeek_state *z, const char *source, const char *p, siz
 		log_stats_bad(st, ln, "data line before a #fields header");
 	} else if (nfield != z->ncol) {
 		char why[96];
-		snprintf(why, sizeof why, "expected %zu fields, found %zu%s", z->ncol, nfield,
-			 at == SIZE_MAX ? "" : "");
+		snprintf(why, sizeof why, "expected %zu fields, found %zu", z->ncol, nfield);
 		log_stats_bad(st, ln, why);
 	} else {
 		starts[nfield] = at + 1;
@@ -576,7 +587,7 @@ int zeek_scan(struct zeek_state *z, const char *source, const char *p, size_t n,
 	      log_event_fn fn, void *arg, struct log_stats *st)
 {
 	masks_fn mfn = pick_masks();
-	uint64_t masks[WIN / 64];
+	uint64_t msep[WIN / 64], moth[WIN / 64];
 	size_t starts[ZEEK_MAX_COLS + 2];
 	size_t lstart = 0, col = 0, base = 0;
 	int flags = 0; /* 1: a backslash in the line, 2: a control byte */
@@ -587,24 +598,29 @@ int zeek_scan(struct zeek_state *z, const char *source, const char *p, size_t n,
 	st->bytes += n;
 	while (base < n) {
 		size_t win = n - base < WIN ? n - base : WIN;
-		size_t nb = win == WIN ? (mfn(p + base, WIN / 64, masks, sep), WIN / 64)
-				       : masks_tail(mfn, p + base, win, masks, sep);
-		if (win < nb * 64)
-			masks[nb - 1] &= win % 64 ? (1ull << (win % 64)) - 1 : ~0ull;
+		size_t nb = win == WIN ? (mfn(p + base, WIN / 64, msep, moth, sep), WIN / 64)
+				       : masks_tail(mfn, p + base, win, msep, moth, sep);
+		if (win < nb * 64) {
+			uint64_t keep = win % 64 ? (1ull << (win % 64)) - 1 : ~0ull;
+			msep[nb - 1] &= keep;
+			moth[nb - 1] &= keep;
+		}
 		size_t next = base + win;
 		for (size_t b = 0; b < nb; b++) {
-			uint64_t mk = masks[b];
+			const uint64_t ms = msep[b];
+			uint64_t mk = ms | moth[b];
 			const size_t bb = base + b * 64;
 			while (mk) {
+				uint64_t bit = mk & (0 - mk);
 				size_t at = bb + (size_t)__builtin_ctzll(mk);
-				mk &= mk - 1;
-				char ch = p[at];
-				if (ch == sep) {
+				mk ^= bit;
+				if (ms & bit) {
 					/* Columns past the limit are counted, not kept. */
 					col++;
 					starts[col < ZEEK_MAX_COLS ? col : ZEEK_MAX_COLS] = at + 1;
 					continue;
 				}
+				char ch = p[at];
 				if (ch != '\n') {
 					if (ch == '\\')
 						flags |= 1;

@@ -23,6 +23,8 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+/* The hash is inlined here: it runs once or more per field. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -48,6 +50,15 @@ struct hitref {
 struct linefix {
 	uint64_t off, rel;
 	unsigned len;
+};
+
+#define MEMO_MAX 48
+
+/* The previous event's value of one field position, when it found nothing. */
+struct memo {
+	const char *name; /* the reader's field name: same pointer, same column */
+	uint8_t kind, len;
+	char v[MEMO_MAX];
 };
 
 struct simple_hit {
@@ -81,6 +92,7 @@ struct match_ctx {
 	void *allow_arg;
 	/* per event */
 	struct fval fv[LOG_MAX_FIELDS];
+	struct memo memo[LOG_MAX_FIELDS];
 	char *scratch;
 	size_t scap, slen;
 	struct hitref *hits;
@@ -237,9 +249,9 @@ void match_ctx_set_allow(struct match_ctx *c, match_allow_fn fn, void *arg)
 }
 
 /* Room for n more bytes of scratch; NULL when an event exceeds the limit. */
-static char *scratch(struct match_ctx *c, size_t n)
+static char *scratch_grow(struct match_ctx *c, size_t n)
 {
-	if (c->slen + n > c->scap) {
+	{
 		size_t cap = c->scap;
 		while (cap < c->slen + n)
 			cap *= 2;
@@ -255,6 +267,13 @@ static char *scratch(struct match_ctx *c, size_t n)
 					c->fv[i].v = c->scratch + (c->fv[i].v - old);
 	}
 	return c->scratch + c->slen;
+}
+
+static inline char *scratch(struct match_ctx *c, size_t n)
+{
+	if (__builtin_expect(c->slen + n <= c->scap, 1))
+		return c->scratch + c->slen;
+	return scratch_grow(c, n);
 }
 
 static void add_hit(struct match_ctx *c, uint32_t ref, size_t field, int src, unsigned plen,
@@ -322,9 +341,8 @@ static void v6_find(struct match_ctx *c, const uint8_t a[16], size_t field)
 	c->cnt.lookups++;
 	if (!m->v6)
 		return;
-	for (int plen = 128; plen >= 0; plen--) {
-		if (!m->v6lens[plen])
-			continue;
+	for (size_t li = 0; li < m->nv6len; li++) {
+		int plen = m->v6len_list[li];
 		uint8_t k[16];
 		memcpy(k, a, 16);
 		for (int b = plen; b < 128; b++)
@@ -442,7 +460,7 @@ static const char *event_host(const struct log_event *ev, size_t *hn)
 	return best->val;
 }
 
-static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i)
+static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i, int lookup)
 {
 	const struct matcher *m = c->m;
 	const struct log_field *f = &ev->fields[i];
@@ -456,7 +474,8 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 	fv->port = -1;
 	if (n == 0)
 		return;
-	c->cnt.kinds_seen[f->kind]++;
+	if (lookup)
+		c->cnt.kinds_seen[f->kind]++;
 	switch (f->kind) {
 	case OBS_IP: {
 		uint32_t a;
@@ -467,10 +486,13 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 			fv->addr[2] = (uint8_t)(a >> 8);
 			fv->addr[3] = (uint8_t)a;
 			fv->ok = 1;
-			v4_find(c, a, i);
+			if (lookup)
+				v4_find(c, a, i);
 		} else if (ip_parse(v, n, &fv->fam, fv->addr)) {
 			fv->ok = 1;
-			if (fv->fam == 4)
+			if (!lookup)
+				;
+			else if (fv->fam == 4)
 				v4_find(c,
 					(uint32_t)fv->addr[0] << 24 | (uint32_t)fv->addr[1] << 16 |
 						(uint32_t)fv->addr[2] << 8 | fv->addr[3],
@@ -478,7 +500,7 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 			else
 				v6_find(c, fv->addr, i);
 		}
-		if (m->re[OBS_IP].n)
+		if (lookup && m->re[OBS_IP].n)
 			re_find(c, OBS_IP, v, n, i);
 		return;
 	}
@@ -493,6 +515,8 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 		fv->v = o;
 		fv->n = n;
 		fv->ok = 1;
+		if (!lookup)
+			return;
 		xtab_find(c, &m->dom, o, n, i);
 		if (m->dom_suffixes) {
 			const struct xtab *t = m->opts.subdomains ? &m->dom : &m->dom_sub;
@@ -517,6 +541,8 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 		fv->v = o;
 		fv->n = k;
 		fv->ok = 1;
+		if (!lookup)
+			return;
 		xtab_find(c, &m->url, o, k, i);
 		if (m->url_tail[0].n || m->url_tail[1].n)
 			tail_find(c, o, k, i);
@@ -533,6 +559,8 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 		fv->v = o;
 		fv->n = k;
 		fv->ok = 1;
+		if (!lookup)
+			return;
 		xtab_find(c, &m->email, o, k, i);
 		if (m->re[OBS_EMAIL].n)
 			re_find(c, OBS_EMAIL, o, k, i);
@@ -554,6 +582,8 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 		fv->k = (enum obs_kind)(OBS_MD5 + h);
 		fv->v = o;
 		fv->ok = 1;
+		if (!lookup)
+			return;
 		xtab_find(c, &m->hash[h], o, n, i);
 		if (m->re[fv->k].n)
 			re_find(c, fv->k, o, n, i);
@@ -561,20 +591,14 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 	}
 	case OBS_STRING:
 		fv->ok = 1;
-		if (m->re[OBS_STRING].n)
+		if (lookup && m->re[OBS_STRING].n)
 			re_find(c, OBS_STRING, v, n, i);
 		return;
-	case OBS_PORT: {
-		long p = 0;
-		size_t k = 0;
-		while (k < n && k < 6 && v[k] >= '0' && v[k] <= '9')
-			p = p * 10 + (v[k++] - '0');
-		if (k == n && p <= 65535) {
-			fv->port = p;
-			fv->ok = 1;
-		}
+	case OBS_PORT:
+		/* Parsed when a comparison needs it (fv_port). */
+		fv->port = -2;
+		fv->ok = 1;
 		return;
-	}
 	default:
 		return;
 	}
@@ -595,6 +619,20 @@ static int field_role(const char *name)
 	return ROLE_ANY;
 }
 
+/* The port of a port field, parsed on first use; -1 when not a port. */
+static long fv_port(const struct fval *cfv)
+{
+	struct fval *fv = (struct fval *)cfv;
+	if (fv->port != -2)
+		return fv->port;
+	long p = 0;
+	size_t k = 0;
+	while (k < fv->n && k < 6 && fv->v[k] >= '0' && fv->v[k] <= '9')
+		p = p * 10 + (fv->v[k++] - '0');
+	fv->port = k == fv->n && k && p <= 65535 ? p : -1;
+	return fv->port;
+}
+
 static int lit_eq(const struct matcher *m, const struct m_cmp *c, const struct m_lit *l,
 		  const struct fval *fv)
 {
@@ -603,7 +641,7 @@ static int lit_eq(const struct matcher *m, const struct m_cmp *c, const struct m
 	case CK_IP:
 		return ip_in_prefix(fv->fam, fv->addr, l);
 	case CK_PORT:
-		return l->is_int && fv->port == l->i;
+		return l->is_int && fv_port(fv) == l->i;
 	case CK_IPTYPE:
 		return (fv->fam == 4 && l->len == 9 && memcmp(lv, "ipv4-addr", 9) == 0) ||
 		       (fv->fam == 6 && l->len == 9 && memcmp(lv, "ipv6-addr", 9) == 0);
@@ -628,7 +666,10 @@ static int order(const struct m_cmp *c, const struct m_lit *l, const struct matc
 	if (c->ck == CK_PORT) {
 		if (!l->is_int)
 			return 2;
-		return fv->port < l->i ? -1 : fv->port > l->i;
+		long p = fv_port(fv);
+		if (p < 0)
+			return 2;
+		return p < l->i ? -1 : p > l->i;
 	}
 	if (c->ck == CK_IP) {
 		if (!l->is_ip || l->fam != fv->fam)
@@ -806,7 +847,7 @@ static int simple_ok(struct match_ctx *c, const struct log_event *ev, const stru
 		if (field_role(ev->fields[h->field].name) == ROLE_SRC)
 			return 0;
 		for (size_t j = 0; j < ev->nfields; j++)
-			if (c->fv[j].k == OBS_PORT && c->fv[j].ok && c->fv[j].port == (long)d->aux &&
+			if (c->fv[j].k == OBS_PORT && c->fv[j].ok && fv_port(&c->fv[j]) == (long)d->aux &&
 			    field_role(ev->fields[j].name) != ROLE_SRC)
 				return 1;
 		return 0;
@@ -1083,16 +1124,58 @@ static int finish_event(struct match_ctx *c, const struct log_event *ev)
 	return 0;
 }
 
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	for (; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 int match_event(void *ctx, const struct log_event *ev)
 {
 	struct match_ctx *c = ctx;
 	c->nhits = 0;
 	c->slen = 0;
 	size_t nf = ev->nfields < LOG_MAX_FIELDS ? ev->nfields : LOG_MAX_FIELDS;
-	for (size_t i = 0; i < nf; i++)
-		look_field(c, ev, i);
+	uint64_t skipped = 0;
+	for (size_t i = 0; i < nf; i++) {
+		const struct log_field *f = &ev->fields[i];
+		struct memo *mm = &c->memo[i];
+		/* The same value in the same field as on the previous event
+		 * found nothing then and finds nothing now. */
+		if (mm->name == f->name && mm->kind == f->kind && mm->len == f->len &&
+		    same_bytes(mm->v, f->val, f->len)) {
+			c->cnt.kinds_seen[f->kind]++;
+			skipped |= 1ull << i;
+			continue;
+		}
+		size_t before = c->nhits;
+		look_field(c, ev, i, 1);
+		if (c->nhits == before && f->len <= MEMO_MAX && f->kind != OBS_URL &&
+		    f->kind != OBS_PORT) {
+			mm->name = f->name;
+			mm->kind = (uint8_t)f->kind;
+			mm->len = (uint8_t)f->len;
+			memcpy(mm->v, f->val, f->len);
+		} else {
+			mm->name = NULL;
+		}
+	}
 	int rc = 0;
 	if (c->nhits || c->m->unanchored.n) {
+		/* Evaluation needs every field prepared. */
+		for (size_t i = 0; skipped && i < nf; i++)
+			if (skipped >> i & 1)
+				look_field(c, ev, i, 0);
 		struct log_event e2 = *ev;
 		e2.nfields = nf;
 		rc = finish_event(c, &e2);

@@ -201,6 +201,8 @@ struct matcher {
 	struct v6slot *v6;
 	size_t v6mask, v6n;
 	uint8_t v6lens[129];
+	uint8_t v6len_list[129]; /* the lengths present, longest first */
+	size_t nv6len;
 	struct vec cx;	  /* struct m_cx */
 	struct vec cmps;  /* struct m_cmp */
 	struct vec lits;  /* struct m_lit */

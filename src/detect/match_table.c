@@ -282,5 +282,8 @@ void v6_add(struct matcher *m, const uint8_t addr[16], unsigned plen, uint32_t r
 
 void ip_tables_finish(struct matcher *m)
 {
-	(void)m;
+	m->nv6len = 0;
+	for (int plen = 128; plen >= 0; plen--)
+		if (m->v6lens[plen])
+			m->v6len_list[m->nv6len++] = (uint8_t)plen;
 }

@@ -29,9 +29,16 @@ int http_caller_set(struct http_server *srv, struct http_request *req,
 	c->org_default_tlp = p->default_tlp;
 	snprintf(c->user, sizeof c->user, "%s", p->user);
 	snprintf(c->org, sizeof c->org, "%s", p->org);
-	int64_t *groups = http_alloc(req, MAX_GROUPS * sizeof *groups);
-	size_t n = 0;
-	int rc = store_ident(req->store)->org_groups(req->store, p->org_id, groups, MAX_GROUPS, &n);
+	/* Most organisations are in a few groups: ask for 32, and for the
+	 * whole list only when those are not all. */
+	size_t cap = 32, n = 0;
+	int64_t *groups = http_alloc(req, cap * sizeof *groups);
+	int rc = store_ident(req->store)->org_groups(req->store, p->org_id, groups, cap, &n);
+	if (!rc && n == cap) {
+		cap = MAX_GROUPS;
+		groups = http_alloc(req, cap * sizeof *groups);
+		rc = store_ident(req->store)->org_groups(req->store, p->org_id, groups, cap, &n);
+	}
 	if (rc)
 		return rc;
 	c->groups = groups;

@@ -246,6 +246,7 @@ static int list(struct http_request *req, struct http_response *res, enum list_k
 		rc = tx->scan(s, &g, &x.coll.bind, 0, 0, NULL, any_row, &exists);
 		if (rc < 0)
 			return rc;
+		rc = 0;
 		if (!exists)
 			return http_error(req, res, 404, HTTP_NOT_FOUND_DETAIL);
 	}

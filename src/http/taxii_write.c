@@ -44,6 +44,7 @@ struct add {
 	struct ingest *plain, *grouped; /* shares: none / the collection's group only */
 	struct store_share group_share;
 	struct stix_index ix;
+	char request_time[32];
 };
 
 static void detail(struct buf *b, long *n, const char *id, const char *version, const char *msg)
@@ -207,11 +208,13 @@ static int add_one(struct add *a, const char *p, size_t len, size_t index)
 			"rejected by the import path (the same version twice in one envelope?)");
 		goto done;
 	}
+	/* An object without a modified time (an SCO) is versioned by when it
+	 * was added (taxii_read.c); this request's time stands for that. */
 	char version[32];
 	if (a->ix.o.modified != STORE_NO_TIME)
 		taxii_time(a->ix.o.modified, version);
 	else
-		snprintf(version, sizeof version, "%s", stated_version(o));
+		snprintf(version, sizeof version, "%s", a->request_time);
 	detail(&a->ok, &a->n_ok, id, version, NULL);
 done:
 	cJSON_Delete(o);
@@ -241,6 +244,7 @@ int taxii_objects_add(struct http_request *req, struct http_response *res)
 	char ts[32], uuid[37];
 	int64_t now = time_now_us();
 	taxii_time(now, ts);
+	snprintf(a.request_time, sizeof a.request_time, "%s", ts);
 	uuid_v4(uuid);
 	int rc = store_begin(s);
 	for (size_t i = 0; !rc && i < n; i++)

@@ -667,7 +667,8 @@ static int by_type(const void *a, const void *b)
 void ingest_summary(struct ingest *ig, FILE *f)
 {
 	clear_bar(ig);
-	qsort(ig->counts, ig->n_counts, sizeof *ig->counts, by_type);
+	if (ig->n_counts)
+		qsort(ig->counts, ig->n_counts, sizeof *ig->counts, by_type);
 	long t[4] = {0};
 	fprintf(f, "%-28s %10s %10s %10s %10s\n", "type", "new", "updated", "unchanged",
 		"rejected");

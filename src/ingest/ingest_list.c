@@ -26,7 +26,9 @@
  * once however many lists name it.
  *
  * Comments: the comment lines before the first value (less copyright and
- * licence boilerplate) become each indicator's description; a comment after
+ * licence boilerplate and "#####" decoration, whole lines up to
+ * LIST_MAX_HEADER bytes, since every indicator repeats them) become each
+ * indicator's description; a comment after
  * a value on its line, or further tab-separated columns, are added to that
  * value's description; "Reference: URL" comments (maltrail writes them above
  * groups of values) become external_references of the values that follow,
@@ -53,7 +55,7 @@
 #define LIST_ID_NAMESPACE "64b8dcb3-eb70-4558-aca3-fdd33efe450e"
 
 #define LIST_CHUNK	    (1u << 20) /* bytes read at a time */
-#define LIST_MAX_HEADER	    4096       /* description taken from the header comments */
+#define LIST_MAX_HEADER	    1024       /* description from the header comments (whole lines) */
 #define LIST_MAX_NOTE	    4096       /* per-value comment text kept */
 #define LIST_MAX_REFS	    16	       /* external references per comment block */
 #define LIST_MAX_ROW_LABELS 16	       /* labels from one CSV category cell */
@@ -998,6 +1000,15 @@ static void list_comment(struct list_ctx *c, const char *s, size_t n)
 	}
 	if (!c->in_header || boilerplate(s, n))
 		return;
+	/* Box drawing: "#####" lines and a '#' closing a boxed line. */
+	while (n && (s[n - 1] == '#' || is_ws(s[n - 1])))
+		n--;
+	size_t alnum = 0;
+	for (size_t i = 0; i < n && !alnum; i++)
+		alnum = (s[i] >= '0' && s[i] <= '9') ||
+			((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') || (unsigned char)s[i] >= 0x80;
+	if (!alnum)
+		n = 0;
 	if (n == 0) {
 		/* A paragraph break, once, and not at the start. */
 		if (c->header.len && c->header.p[c->header.len - 1] != '\n')

@@ -16,15 +16,69 @@
 
 #define DB(s) store_sqlite_db(s)
 
-/* Prepares sql; VB_ESTORE (message on stderr) on failure. */
+/* Server mode (store_ident_server_mode): statements are kept on their
+ * connection (SQLITE_PREPARE_PERSISTENT) and found again by their text; a
+ * kept statement is reset instead of finalised. A connection lives on one
+ * thread at a time, so no locking is needed. */
+static int cache_on;
+
+void store_ident_server_mode(void)
+{
+	cache_on = 1;
+	/* Only possible before the library initialises; harmless after. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* Marks statements this file keeps: their text starts with this comment. */
+#define KEPT "/*vb-ident*/"
+
+void store_ident_release(struct store *s)
+{
+	sqlite3_stmt *st = sqlite3_next_stmt(DB(s), NULL);
+	while (st) {
+		sqlite3_stmt *next = sqlite3_next_stmt(DB(s), st);
+		const char *sql = sqlite3_sql(st);
+		if (sql && strncmp(sql, KEPT, sizeof KEPT - 1) == 0)
+			sqlite3_finalize(st);
+		st = next;
+	}
+}
+
+/* Prepares sql; VB_ESTORE (message on stderr) on failure. Statements are
+ * released with done(). */
 static int prep(struct store *s, const char *sql, sqlite3_stmt **st)
 {
-	if (sqlite3_prepare_v2(DB(s), sql, -1, st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(DB(s)));
-		*st = NULL;
-		return VB_ESTORE;
+	if (cache_on) {
+		char text[2048];
+		snprintf(text, sizeof text, KEPT "%s", sql);
+		for (sqlite3_stmt *k = sqlite3_next_stmt(DB(s), NULL); k;
+		     k = sqlite3_next_stmt(DB(s), k)) {
+			const char *t = sqlite3_sql(k);
+			if (t && t[0] == '/' && !sqlite3_stmt_busy(k) && strcmp(t, text) == 0) {
+				sqlite3_reset(k);
+				sqlite3_clear_bindings(k);
+				*st = k;
+				return 0;
+			}
+		}
+		if (sqlite3_prepare_v3(DB(s), text, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) ==
+		    SQLITE_OK)
+			return 0;
+	} else if (sqlite3_prepare_v2(DB(s), sql, -1, st, NULL) == SQLITE_OK) {
+		return 0;
 	}
-	return 0;
+	fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(DB(s)));
+	*st = NULL;
+	return VB_ESTORE;
+}
+
+/* Ends the use of a statement from prep(). */
+static void done(sqlite3_stmt *st)
+{
+	if (cache_on)
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
 }
 
 static void bind_str(sqlite3_stmt *st, int i, const char *v)
@@ -47,7 +101,7 @@ static int run_write(struct store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 	int ext = sqlite3_extended_errcode(DB(s));
-	sqlite3_finalize(st);
+	done(st);
 	if (rc == SQLITE_DONE)
 		return 0;
 	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -100,10 +154,10 @@ static int sq_instance_key(struct store *s, void (*rand)(void *buf, size_t n),
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == IDENT_KEY_LEN) {
 			memcpy(key, sqlite3_column_blob(st, 0), IDENT_KEY_LEN);
-			sqlite3_finalize(st);
+			done(st);
 			return 0;
 		}
-		sqlite3_finalize(st);
+		done(st);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 			return VB_ESTORE;
 		/* First use: INSERT OR IGNORE, so two processes racing agree on
@@ -181,7 +235,7 @@ static int org_one(struct store *s, const char *sql, const char *name, int64_t i
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		org_row(st, out);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -206,7 +260,7 @@ static int org_iter(sqlite3_stmt *st, ident_org_fn fn, void *arg)
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	sqlite3_finalize(st);
+	done(st);
 	return ret;
 }
 
@@ -248,7 +302,7 @@ static int sq_org_groups(struct store *s, int64_t org, int64_t *out, size_t max,
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		out[(*n)++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VB_ESTORE;
 }
 
@@ -301,7 +355,7 @@ static int user_one(struct store *s, const char *sql, const char *name, int64_t 
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		user_row(st, out);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -324,7 +378,7 @@ static int sq_user_pwhash(struct store *s, const char *name, char *out, size_t c
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		col_copy(st, 0, out, cap);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -362,7 +416,7 @@ static int sq_user_list(struct store *s, int64_t org, ident_user_fn fn, void *ar
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	sqlite3_finalize(st);
+	done(st);
 	return ret;
 }
 
@@ -400,7 +454,7 @@ static int principal_one(sqlite3_stmt *st, struct ident_principal *out)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		principal_row(st, out);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -485,7 +539,7 @@ static int sq_token_list(struct store *s, int64_t user, ident_token_fn fn, void 
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	sqlite3_finalize(st);
+	done(st);
 	return ret;
 }
 
@@ -498,7 +552,7 @@ static int sq_token_get(struct store *s, int64_t id, struct ident_token *out)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		token_row(st, out);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -597,7 +651,7 @@ static int group_one(struct store *s, const char *sql, const char *name, int64_t
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		group_row(st, out);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -629,7 +683,7 @@ static int sq_group_list(struct store *s, int64_t member_org, ident_group_fn fn,
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	sqlite3_finalize(st);
+	done(st);
 	return ret;
 }
 
@@ -744,7 +798,7 @@ static int sq_audit_list(struct store *s, const struct ident_audit_filter *f, id
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	sqlite3_finalize(st);
+	done(st);
 	return ret;
 }
 
@@ -761,7 +815,7 @@ static int sq_object_owner(struct store *s, const char *id, int64_t *owner, int 
 		*owner = sqlite3_column_int64(st, 0);
 		*tlp = sqlite3_column_int(st, 1);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -782,7 +836,7 @@ static int sq_object_shares(struct store *s, const char *id, struct store_share 
 		out[*n].target = sqlite3_column_int64(st, 1);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VB_ESTORE;
 }
 
