@@ -24,7 +24,7 @@ static void clean(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum http_method methods[] = {HTTP_GET,    HTTP_HEAD,  HTTP_POST, HTTP_PUT,
+	static const enum http_method methods[] = {HTTP_GET,	HTTP_HEAD,  HTTP_POST,	 HTTP_PUT,
 						   HTTP_DELETE, HTTP_PATCH, HTTP_OPTIONS};
 	if (size < 1)
 		return 0;

@@ -17,7 +17,7 @@ static struct store *st;
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	if (!st) {
-		if (sodium_init() < 0 || store_open(":memory:", 1, &st, NULL))
+		if (sodium_init() < 0 || store_open(":memory:", STORE_CREATE, &st, NULL))
 			abort();
 		/* Messages about bad input are expected; keep the output quiet. */
 		if (!freopen("/dev/null", "w", stderr))

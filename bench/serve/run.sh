@@ -92,7 +92,12 @@ t = open(sys.argv[1]).read()
 def ms(s):
     v, u = float(s[:-2] if s.endswith(("ms", "us")) else s[:-1]), s[-2:] if s.endswith(("ms", "us")) else s[-1:]
     return v * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+m = re.search(r"Requests/sec:\s+([\d.]+)", t)
+if not m:
+    sys.stderr.write("wrk failed:\n" + t)
+    print("0 0 0 1")
+    sys.exit(0)
+rps = float(m.group(1))
 p50 = ms(re.search(r"50%\s+(\S+)", t).group(1))
 p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
 err = 0
@@ -157,6 +162,34 @@ EOF
 		{ echo "  target missed (>= 5000 req/s, p99 < 50 ms, 0 errors)"; fail=1; }
 done
 
+# ---- TAXII get objects (limit 100), when TAXII is built ----
+if "$VB" taxii --help >/dev/null 2>&1; then
+	COLL=$("$VB" taxii collection add bench --tlp-max red --read Bench --store "$S" 2>/dev/null |
+		tail -n 1 | sed 's#/*$##; s#.*/##')
+	start_server --quiet
+	TURL="http://127.0.0.1:$PORT/taxii2/verbinding/collections/$COLL/objects/?limit=100"
+	if curl -sf -H "Authorization: Bearer $TOK" -H 'Accept: application/taxii+json;version=2.1' \
+		"$TURL" >"$D/taxii.json"; then
+		# wrk takes one -H; the bearer goes in the URL-independent header, the
+		# Accept header through a tiny Lua script.
+		printf 'wrk.headers["Accept"] = "application/taxii+json;version=2.1"\n' >"$D/accept.lua"
+		wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$D/accept.lua" \
+			-H "Authorization: Bearer $TOK" "$TURL" >"$D/wrk.out" 2>&1
+		python3 - "$D/wrk.out" "$(wc -c <"$D/taxii.json")" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rps = re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)
+p99 = re.search(r"99%\s+(\S+)", t).group(1)
+non = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print("TAXII get objects (limit 100, %s bytes): %.0f req/s, p99 %s, errors %s"
+      % (sys.argv[2], float(rps), p99, non.group(1) if non else "0"))
+PY
+	else
+		echo "TAXII get objects: not measured (the request failed)"
+	fi
+	stop_server
+fi
+
 # ---- nginx, the same bytes from a static file ----
 SIZE=$(wc -c <"$D/www.json")
 mkdir -p "$D/www" "$D/ngx"
@@ -186,8 +219,12 @@ http {
 EOF
 nginx -c "$D/nginx.conf" -p "$D/ngx" 2>"$D/ngx/stderr" &
 NPID=$!
-sleep 0.5
-curl -sf "http://127.0.0.1:$NPORT/object.json" >/dev/null || { echo "nginx did not start"; cat "$D/ngx/stderr" "$D/ngx/error.log"; exit 1; }
+for _ in $(seq 100); do
+	curl -sf "http://127.0.0.1:$NPORT/object.json" >/dev/null 2>&1 && break
+	sleep 0.05
+done
+curl -sf "http://127.0.0.1:$NPORT/object.json" >/dev/null ||
+	{ echo "nginx did not start"; cat "$D/ngx/stderr" "$D/ngx/error.log"; exit 1; }
 read -r nrps np50 np99 nerr <<EOF
 $(wrk_run "http://127.0.0.1:$NPORT/object.json")
 EOF

@@ -11,18 +11,18 @@
 #include <strings.h>
 
 static const char *const role_names[ACCESS_ROLE__COUNT] = {
-	[ACCESS_ROLE_ADMIN] = "admin",       [ACCESS_ROLE_ANALYST] = "analyst",
-	[ACCESS_ROLE_DIPLOMAT] = "diplomat", [ACCESS_ROLE_LIAISON] = "liaison",
-	[ACCESS_ROLE_PARTNER] = "partner",   [ACCESS_ROLE_READ_ONLY] = "read-only",
+    [ACCESS_ROLE_ADMIN] = "admin",	 [ACCESS_ROLE_ANALYST] = "analyst",
+    [ACCESS_ROLE_DIPLOMAT] = "diplomat", [ACCESS_ROLE_LIAISON] = "liaison",
+    [ACCESS_ROLE_PARTNER] = "partner",	 [ACCESS_ROLE_READ_ONLY] = "read-only",
 };
 
 static const char *const kind_names[ACCESS_ORG_KIND__COUNT] = {
-	[ACCESS_ORG_GOVERNMENT_DEPARTMENT] = "government-department",
-	[ACCESS_ORG_CERT] = "cert",
-	[ACCESS_ORG_PARTNER_STATE] = "partner-state",
-	[ACCESS_ORG_EU_NATO_BODY] = "eu-nato-body",
-	[ACCESS_ORG_BUSINESS] = "business",
-	[ACCESS_ORG_THIRD_COUNTRY_PARTNER] = "third-country-partner",
+    [ACCESS_ORG_GOVERNMENT_DEPARTMENT] = "government-department",
+    [ACCESS_ORG_CERT] = "cert",
+    [ACCESS_ORG_PARTNER_STATE] = "partner-state",
+    [ACCESS_ORG_EU_NATO_BODY] = "eu-nato-body",
+    [ACCESS_ORG_BUSINESS] = "business",
+    [ACCESS_ORG_THIRD_COUNTRY_PARTNER] = "third-country-partner",
 };
 
 static const char *const tlp_names[] = {"clear", "green", "amber", "amber+strict", "red"};
@@ -133,8 +133,8 @@ void access_viewer_init(struct store_viewer *v, int64_t org, int64_t user, const
 	/* An organisation without a valid default falls back to the most
 	 * restrictive shareable level: unmarked objects stay with their owner. */
 	v->default_tlp = default_tlp >= STORE_TLP_CLEAR && default_tlp <= STORE_TLP_RED
-				 ? default_tlp
-				 : STORE_TLP_AMBER_STRICT;
+			     ? default_tlp
+			     : STORE_TLP_AMBER_STRICT;
 	v->public_access = public_access;
 }
 
@@ -144,8 +144,8 @@ void access_viewer_anonymous(struct store_viewer *v, int public_access, int defa
 	v->anonymous = 1;
 	v->public_access = public_access;
 	v->default_tlp = default_tlp >= STORE_TLP_CLEAR && default_tlp <= STORE_TLP_RED
-				 ? default_tlp
-				 : STORE_TLP_AMBER_STRICT;
+			     ? default_tlp
+			     : STORE_TLP_AMBER_STRICT;
 }
 
 int access_check_version(int64_t writer_org, int64_t owner_org, int old_tlp, int new_tlp,
@@ -184,7 +184,8 @@ int access_check_shares(int tlp, const struct store_share *shares, size_t n_shar
 {
 	for (size_t i = 0; i < n_shares; i++) {
 		const struct store_share *s = &shares[i];
-		if (s->kind == STORE_SHARE_GROUP && !in_sorted(member_groups, n_member, s->target)) {
+		if (s->kind == STORE_SHARE_GROUP &&
+		    !in_sorted(member_groups, n_member, s->target)) {
 			*why = "your organisation is not a member of that sharing group";
 			return VB_EDENIED;
 		}
@@ -202,8 +203,10 @@ int access_check_shares(int tlp, const struct store_share *shares, size_t n_shar
 	case STORE_TLP_GREEN:
 		for (size_t i = 0; i < n_shares; i++)
 			if (shares[i].kind != STORE_SHARE_GROUP) {
-				*why = "TLP:GREEN objects are shared with sharing groups (or, with none "
-				       "named, with every organisation), not with single organisations "
+				*why = "TLP:GREEN objects are shared with sharing groups (or, with "
+				       "none "
+				       "named, with every organisation), not with single "
+				       "organisations "
 				       "or users";
 				return VB_EUSAGE;
 			}
@@ -211,7 +214,8 @@ int access_check_shares(int tlp, const struct store_share *shares, size_t n_shar
 	case STORE_TLP_AMBER:
 		for (size_t i = 0; i < n_shares; i++)
 			if (shares[i].kind == STORE_SHARE_USER) {
-				*why = "TLP:AMBER objects are shared with organisations or groups; name "
+				*why = "TLP:AMBER objects are shared with organisations or groups; "
+				       "name "
 				       "users only with TLP:RED";
 				return VB_EUSAGE;
 			}
@@ -219,7 +223,8 @@ int access_check_shares(int tlp, const struct store_share *shares, size_t n_shar
 	case STORE_TLP_RED:
 		for (size_t i = 0; i < n_shares; i++)
 			if (shares[i].kind == STORE_SHARE_GROUP) {
-				*why = "TLP:RED objects go to named recipients (users or organisations), "
+				*why = "TLP:RED objects go to named recipients (users or "
+				       "organisations), "
 				       "never to a group";
 				return VB_EUSAGE;
 			}

@@ -107,32 +107,36 @@ int admin_org_add(struct store *s, const char *name, const char *kind, const cha
 		return bad_name(e, "organisation", name);
 	snprintf(o.name, sizeof o.name, "%s", name);
 	if (!kind || access_org_kind_parse(kind, &o.kind))
-		return vb_err_set(e, VB_EUSAGE,
-				  "kind '%.40s': expected government-department, cert, partner-state, "
-				  "eu-nato-body, business or third-country-partner",
-				  kind ? kind : "");
+		return vb_err_set(
+		    e, VB_EUSAGE,
+		    "kind '%.40s': expected government-department, cert, partner-state, "
+		    "eu-nato-body, business or third-country-partner",
+		    kind ? kind : "");
 	if (sector && *sector) {
 		if (!sector_valid(sector))
-			return vb_err_set(e, VB_EUSAGE,
-					  "sector '%.40s': expected a lower-case STIX industry sector "
-					  "such as government, energy, financial-services",
-					  sector);
+			return vb_err_set(
+			    e, VB_EUSAGE,
+			    "sector '%.40s': expected a lower-case STIX industry sector "
+			    "such as government, energy, financial-services",
+			    sector);
 		snprintf(o.sector, sizeof o.sector, "%s", sector);
 	}
 	if (country && *country) {
 		if (!country_valid(country))
-			return vb_err_set(e, VB_EUSAGE,
-					  "country '%.10s': expected an ISO 3166-1 alpha-2 code such "
-					  "as NL",
-					  country);
+			return vb_err_set(
+			    e, VB_EUSAGE,
+			    "country '%.10s': expected an ISO 3166-1 alpha-2 code such "
+			    "as NL",
+			    country);
 		snprintf(o.country, sizeof o.country, "%s", country);
 	}
 	o.default_tlp = STORE_TLP_AMBER;
 	if (default_tlp && access_tlp_parse(default_tlp, &o.default_tlp))
-		return vb_err_set(e, VB_EUSAGE,
-				  "default TLP '%.20s': expected clear, green, amber, amber+strict or "
-				  "red",
-				  default_tlp);
+		return vb_err_set(
+		    e, VB_EUSAGE,
+		    "default TLP '%.20s': expected clear, green, amber, amber+strict or "
+		    "red",
+		    default_tlp);
 	const struct store_ident_ops *id = store_ident(s);
 	int rc = store_begin(s);
 	if (rc)
@@ -172,10 +176,11 @@ int admin_user_add(struct store *s, const char *name, const char *org, const cha
 		return bad_name(e, "user", name);
 	int r;
 	if (!role || access_role_parse(role, &r))
-		return vb_err_set(e, VB_EUSAGE,
-				  "role '%.40s': expected admin, analyst, diplomat, liaison, partner "
-				  "or read-only",
-				  role ? role : "");
+		return vb_err_set(
+		    e, VB_EUSAGE,
+		    "role '%.40s': expected admin, analyst, diplomat, liaison, partner "
+		    "or read-only",
+		    role ? role : "");
 	const struct store_ident_ops *id = store_ident(s);
 	struct ident_org o;
 	int rc = org ? id->org_get(s, org, &o) : VB_ENOTFOUND;
@@ -303,12 +308,14 @@ int admin_token_revoke(struct store *s, const char *which, int64_t only_user, st
 			return store_fail(e, rc, "listing tokens");
 		if (f.n > 1)
 			return vb_err_set(e, VB_EUSAGE,
-					  "several tokens start with %s; revoke by id (token list)", p);
+					  "several tokens start with %s; revoke by id (token list)",
+					  p);
 		if (f.n == 0)
 			return vb_err_set(e, VB_ENOTFOUND, "no such token");
 		tid = (long)f.id;
 	} else if (!which || parse_long(which, 1, LONG_MAX, &tid)) {
-		return vb_err_set(e, VB_EUSAGE, "expected a token id or a prefix such as vb_AbC123");
+		return vb_err_set(e, VB_EUSAGE,
+				  "expected a token id or a prefix such as vb_AbC123");
 	}
 	struct ident_token t;
 	rc = id->token_get(s, tid, &t);
@@ -350,8 +357,8 @@ int admin_group_remove(struct store *s, const char *name, struct vb_err *e)
 	return rc ? store_fail(e, rc, "removing the group") : 0;
 }
 
-static int group_and_org(struct store *s, const char *group, const char *org,
-			 struct ident_group *g, struct ident_org *o, struct vb_err *e)
+static int group_and_org(struct store *s, const char *group, const char *org, struct ident_group *g,
+			 struct ident_org *o, struct vb_err *e)
 {
 	const struct store_ident_ops *id = store_ident(s);
 	int rc = group ? id->group_get(s, group, g) : VB_ENOTFOUND;
@@ -391,8 +398,7 @@ int admin_group_revoke(struct store *s, const char *group, const char *org, stru
 	return rc ? store_fail(e, rc, "removing the member") : 0;
 }
 
-int admin_share_parse(struct store *s, const char *spec, struct store_share *out,
-		      struct vb_err *e)
+int admin_share_parse(struct store *s, const char *spec, struct store_share *out, struct vb_err *e)
 {
 	const struct store_ident_ops *id = store_ident(s);
 	const char *name = spec;
@@ -405,7 +411,8 @@ int admin_share_parse(struct store *s, const char *spec, struct store_share *out
 		kind = STORE_SHARE_USER, name = spec + 5;
 	if (!admin_name_valid(name))
 		return vb_err_set(e, VB_EUSAGE,
-				  "share '%.80s': expected org:NAME, group:NAME or user:NAME", spec);
+				  "share '%.80s': expected org:NAME, group:NAME or user:NAME",
+				  spec);
 	int rc = VB_ENOTFOUND;
 	if (kind == 0 || kind == STORE_SHARE_GROUP) {
 		struct ident_group g;
@@ -429,18 +436,22 @@ int admin_share_parse(struct store *s, const char *spec, struct store_share *out
 	 * organisations is readable by every member), so naming the miss is fine. */
 	if (rc == VB_ENOTFOUND)
 		return vb_err_set(e, VB_EUSAGE, "share '%.80s': no such %s", spec,
-				  kind == STORE_SHARE_ORG	? "organisation"
-				  : kind == STORE_SHARE_USER ? "user"
+				  kind == STORE_SHARE_ORG     ? "organisation"
+				  : kind == STORE_SHARE_USER  ? "user"
 				  : kind == STORE_SHARE_GROUP ? "sharing group"
-							       : "group or organisation");
+							      : "group or organisation");
 	return rc ? store_fail(e, rc, "resolving a share") : 0;
 }
 
 void admin_audit_local(struct store *s, const char *action, const char *object_id,
 		       const char *detail)
 {
-	struct ident_audit a = {.user = "(cli)", .action = action, .object_id = object_id,
-				.outcome = "ok", .remote = "local", .detail = detail};
+	struct ident_audit a = {.user = "(cli)",
+				.action = action,
+				.object_id = object_id,
+				.outcome = "ok",
+				.remote = "local",
+				.detail = detail};
 	if (store_ident(s)->audit_append(s, &a))
 		fprintf(stderr, "verbinding: could not append to the audit log\n");
 }

@@ -15,9 +15,9 @@
 #include "../store/store_ident.h"
 #include "../util/err.h"
 
-#define ADMIN_NAME_LEN 64 /* longest name of an organisation, user or group */
+#define ADMIN_NAME_LEN		 64 /* longest name of an organisation, user or group */
 #define ADMIN_TOKEN_DAYS_DEFAULT 90
-#define ADMIN_TOKEN_DAYS_MAX 3650
+#define ADMIN_TOKEN_DAYS_MAX	 3650
 
 /* 1 when name is 1..64 characters of [A-Za-z0-9 ._@+-], not starting or
  * ending with a space (safe in logs, share specs and file names). */
@@ -56,8 +56,7 @@ int admin_group_revoke(struct store *s, const char *group, const char *org, stru
 
 /* Resolves a share spec "org:NAME", "group:NAME" or "user:NAME" (a bare
  * name is tried as a group, then an organisation). */
-int admin_share_parse(struct store *s, const char *spec, struct store_share *out,
-		      struct vb_err *e);
+int admin_share_parse(struct store *s, const char *spec, struct store_share *out, struct vb_err *e);
 
 /* Appends an audit record for a change made at the command line (user
  * "(cli)", remote "local"). Failures are reported on stderr only. */

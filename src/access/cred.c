@@ -19,8 +19,9 @@ void cred_hash(const unsigned char key[IDENT_KEY_LEN], const char *secret, size_
 
 void cred_b64url(const unsigned char *p, size_t n, char *out)
 {
-	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-			  p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out,
+			  sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING), p,
+			  n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 long cred_b64url_decode(const char *s, size_t n, unsigned char *out, size_t cap)

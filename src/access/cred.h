@@ -16,8 +16,8 @@
 #include "../store/store_ident.h"
 
 #define CRED_TOKEN_RANDOM 32
-#define CRED_TOKEN_LEN 48     /* "vb_" + 43 base64url characters + NUL */
-#define CRED_PREFIX_LEN 10    /* "vb_" + 6 characters, listed to tell tokens apart */
+#define CRED_TOKEN_LEN	  48   /* "vb_" + 43 base64url characters + NUL */
+#define CRED_PREFIX_LEN	  10   /* "vb_" + 6 characters, listed to tell tokens apart */
 #define CRED_PASSWORD_MAX 1024 /* longest password accepted (bytes) */
 #define CRED_PASSWORD_MIN 12
 

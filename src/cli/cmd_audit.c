@@ -60,8 +60,8 @@ static int audit_row(void *arg, const struct ident_audit *a)
 		buf_adds(&b, "}");
 	} else {
 		buf_printf(&b, "%-24s ", t);
-		const char *v[] = {a->user, a->org, a->action, a->outcome, a->remote, a->object_id,
-				   a->detail};
+		const char *v[] = {a->user,   a->org,	    a->action, a->outcome,
+				   a->remote, a->object_id, a->detail};
 		for (size_t i = 0; i < ARRAY_LEN(v); i++) {
 			if (i)
 				buf_addc(&b, ' ');
@@ -78,10 +78,10 @@ static int audit_exec(int argc, char **argv)
 {
 	const char *since = NULL, *org = NULL, *limit = NULL, *json = NULL;
 	struct cli_opt opts[] = {
-		{"since", 1, 0, &since, NULL},
-		{"org", 1, 0, &org, NULL},
-		{"limit", 1, 0, &limit, NULL},
-		{"json", 0, 0, &json, NULL},
+	    {"since", 1, 0, &since, NULL},
+	    {"org", 1, 0, &org, NULL},
+	    {"limit", 1, 0, &limit, NULL},
+	    {"json", 0, 0, &json, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_audit, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -91,7 +91,8 @@ static int audit_exec(int argc, char **argv)
 		return cli_usage(&cmd_audit, "unexpected argument '%s'", c.args[0]);
 	struct ident_audit_filter f = {0};
 	if (since && time_parse_loose(since, &f.since))
-		return cli_usage(&cmd_audit, "--since '%s': expected a date or RFC 3339 time", since);
+		return cli_usage(&cmd_audit, "--since '%s': expected a date or RFC 3339 time",
+				 since);
 	if (limit && parse_long(limit, 1, 100000000, &f.limit))
 		return cli_usage(&cmd_audit, "--limit '%s': expected a positive number", limit);
 	struct store *st;
@@ -118,18 +119,18 @@ static int audit_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_audit = {
-	.name = "audit",
-	.summary = "read the audit log",
-	.usage = "usage: verbinding audit [--since T] [--org NAME] [--limit N] [--json]\n\n"
-		 "Prints the audit log oldest first: every write, login, failed login,\n"
-		 "access-control denial, export and identity change, with who did it (user\n"
-		 "and organisation), the action, the object, the outcome and the remote\n"
-		 "address. The log is append-only: the store refuses to change or delete a\n"
-		 "record. It never holds passwords or tokens.\n\n"
-		 "  --since T     records at or after T (a date or RFC 3339 time)\n"
-		 "  --org NAME    records of one organisation's users\n"
-		 "  --limit N     at most N records\n"
-		 "  --json        one JSON object per line\n"
-		 "  --store PATH  the store\n",
-	.exec = audit_exec,
+    .name = "audit",
+    .summary = "read the audit log",
+    .usage = "usage: verbinding audit [--since T] [--org NAME] [--limit N] [--json]\n\n"
+	     "Prints the audit log oldest first: every write, login, failed login,\n"
+	     "access-control denial, export and identity change, with who did it (user\n"
+	     "and organisation), the action, the object, the outcome and the remote\n"
+	     "address. The log is append-only: the store refuses to change or delete a\n"
+	     "record. It never holds passwords or tokens.\n\n"
+	     "  --since T     records at or after T (a date or RFC 3339 time)\n"
+	     "  --org NAME    records of one organisation's users\n"
+	     "  --limit N     at most N records\n"
+	     "  --json        one JSON object per line\n"
+	     "  --store PATH  the store\n",
+    .exec = audit_exec,
 };

@@ -41,8 +41,8 @@ static int group_exec(int argc, char **argv)
 {
 	const char *desc = NULL, *json = NULL;
 	struct cli_opt opts[] = {
-		{"description", 1, 0, &desc, NULL},
-		{"json", 0, 0, &json, NULL},
+	    {"description", 1, 0, &desc, NULL},
+	    {"json", 0, 0, &json, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_group, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -54,9 +54,11 @@ static int group_exec(int argc, char **argv)
 		int nargs;
 		const char *form;
 	} subs[] = {
-		{"add", 2, "group add NAME"},	    {"list", 1, "group list"},
-		{"remove", 2, "group remove NAME"}, {"grant", 3, "group grant GROUP ORG"},
-		{"revoke", 3, "group revoke GROUP ORG"},
+	    {"add", 2, "group add NAME"},
+	    {"list", 1, "group list"},
+	    {"remove", 2, "group remove NAME"},
+	    {"grant", 3, "group grant GROUP ORG"},
+	    {"revoke", 3, "group revoke GROUP ORG"},
 	};
 	size_t k = 0;
 	while (k < ARRAY_LEN(subs) && strcmp(subs[k].name, sub) != 0)
@@ -112,7 +114,8 @@ static int group_exec(int argc, char **argv)
 			    : admin_group_revoke(st, c.args[1], c.args[2], &e);
 		if (!rc) {
 			snprintf(detail, sizeof detail, "%s %s", c.args[1], c.args[2]);
-			admin_audit_local(st, k == 3 ? "group.grant" : "group.revoke", NULL, detail);
+			admin_audit_local(st, k == 3 ? "group.grant" : "group.revoke", NULL,
+					  detail);
 			printf(k == 3 ? "%s is now a member of %s\n" : "%s left %s\n", c.args[2],
 			       c.args[1]);
 		}
@@ -123,18 +126,18 @@ static int group_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_group = {
-	.name = "group",
-	.summary = "sharing groups: add, list, remove, grant, revoke",
-	.usage = "usage: verbinding group add NAME [--description TEXT]\n"
-		 "       verbinding group list [--json]\n"
-		 "       verbinding group remove NAME\n"
-		 "       verbinding group grant GROUP ORG\n"
-		 "       verbinding group revoke GROUP ORG\n\n"
-		 "A sharing group is a named set of organisations (\"NATO\", \"energy ISAC\").\n"
-		 "Objects marked TLP:GREEN or TLP:AMBER can be shared with groups; an\n"
-		 "organisation can share only with groups it belongs to. grant adds ORG to\n"
-		 "GROUP, revoke takes it out: it then no longer sees what was shared with\n"
-		 "the group.\n\n"
-		 "  --store PATH   the store\n",
-	.exec = group_exec,
+    .name = "group",
+    .summary = "sharing groups: add, list, remove, grant, revoke",
+    .usage = "usage: verbinding group add NAME [--description TEXT]\n"
+	     "       verbinding group list [--json]\n"
+	     "       verbinding group remove NAME\n"
+	     "       verbinding group grant GROUP ORG\n"
+	     "       verbinding group revoke GROUP ORG\n\n"
+	     "A sharing group is a named set of organisations (\"NATO\", \"energy ISAC\").\n"
+	     "Objects marked TLP:GREEN or TLP:AMBER can be shared with groups; an\n"
+	     "organisation can share only with groups it belongs to. grant adds ORG to\n"
+	     "GROUP, revoke takes it out: it then no longer sees what was shared with\n"
+	     "the group.\n\n"
+	     "  --store PATH   the store\n",
+    .exec = group_exec,
 };

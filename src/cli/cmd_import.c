@@ -1,6 +1,8 @@
 /* cmd_import.c: `verbinding import`: files, folders or stdin into the store. */
 #include "cli.h"
 #include "opts.h"
+#include "../access/access.h"
+#include "../access/admin.h"
 #include "../ingest/ingest.h"
 #include "../stix/stix.h"
 #include "../util/util.h"
@@ -12,14 +14,15 @@
 static int import_exec(int argc, char **argv)
 {
 	const char *skip = NULL, *format = NULL, *source = NULL, *tlp = NULL, *vfrom = NULL,
-		   *vuntil = NULL, *conf = NULL, *quiet = NULL, *noprog = NULL;
-	const char **labels = NULL;
+		   *vuntil = NULL, *conf = NULL, *quiet = NULL, *noprog = NULL, *org = NULL;
+	const char **labels = NULL, **share = NULL;
 	struct cli_opt opts[] = {
 		{"skip-invalid", 0, 0, &skip, NULL}, {"format", 1, 0, &format, NULL},
 		{"source", 1, 0, &source, NULL},     {"tlp", 1, 0, &tlp, NULL},
 		{"label", 1, 1, NULL, &labels},      {"valid-from", 1, 0, &vfrom, NULL},
 		{"valid-until", 1, 0, &vuntil, NULL}, {"confidence", 1, 0, &conf, NULL},
 		{"quiet", 0, 0, &quiet, NULL},       {"no-progress", 0, 0, &noprog, NULL},
+		{"org", 1, 0, &org, NULL},	     {"share", 1, 1, NULL, &share},
 	};
 	int nopts = (int)(sizeof opts / sizeof opts[0]);
 	struct cli_common c;
@@ -59,10 +62,52 @@ static int import_exec(int argc, char **argv)
 	struct store *st;
 	struct vb_err e;
 	vb_err_clear(&e);
-	rc = store_open(c.store, 0, &st, &e);
+	rc = store_open(c.store, STORE_BULK, &st, &e);
 	if (rc) {
 		cli_fail_err("import", &e);
 		goto out;
+	}
+	/* --org: the objects belong to that organisation (as if its users had
+	 * imported them through the API), with its default TLP and --share. */
+	struct store_share shares[64];
+	size_t n_shares = 0;
+	if (share && !org) {
+		store_close(st);
+		rc = cli_usage(&cmd_import, "--share goes with --org");
+		goto out;
+	}
+	if (org) {
+		struct ident_org o;
+		rc = store_ident(st)->org_get(st, org, &o);
+		if (rc) {
+			store_close(st);
+			rc = cli_fail("import", rc == VB_ENOTFOUND ? VB_EUSAGE : rc,
+				      "--org '%s': no such organisation", org);
+			goto out;
+		}
+		io.owner_org = o.id;
+		if (!io.tlp)
+			io.tlp = access_tlp_marking(o.default_tlp);
+		for (size_t i = 0; share && share[i]; i++) {
+			if (n_shares == 64 || admin_share_parse(st, share[i], &shares[n_shares], &e)) {
+				store_close(st);
+				rc = n_shares == 64 ? cli_usage(&cmd_import, "at most 64 --share")
+						    : cli_fail_err("import", &e);
+				goto out;
+			}
+			n_shares++;
+		}
+		int64_t groups[1024];
+		size_t ng = 0;
+		const char *why = "the store failed";
+		if (store_ident(st)->org_groups(st, o.id, groups, 1024, &ng) ||
+		    access_check_shares(STORE_TLP_NONE, shares, n_shares, groups, ng, &why)) {
+			store_close(st);
+			rc = cli_fail("import", VB_EDENIED, "--share: %s", why);
+			goto out;
+		}
+		io.shares = shares;
+		io.n_shares = n_shares;
 	}
 	struct ingest *ig = ingest_new(st, &io);
 	rc = 0;
@@ -105,6 +150,10 @@ const struct cli_cmd cmd_import = {
 		 "  --valid-from T        valid_from of list indicators (default: now)\n"
 		 "  --valid-until T       valid_until of list indicators\n"
 		 "  --confidence N        confidence (0-100) of list indicators\n"
+		 "  --org NAME            the objects belong to this organisation (default: the\n"
+		 "                        instance); its default TLP applies without --tlp\n"
+		 "  --share SPEC          with --org: share with org:NAME, group:NAME (a group\n"
+		 "                        the organisation is in) or user:NAME (repeatable)\n"
 		 "  --quiet               no summary; --no-progress: no progress bar\n\n"
 		 "At the end a summary shows per type how many objects were new, updated,\n"
 		 "unchanged or rejected.\n",

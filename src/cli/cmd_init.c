@@ -39,7 +39,7 @@ static int init_exec(int argc, char **argv)
 	struct store *st;
 	struct vb_err e;
 	vb_err_clear(&e);
-	rc = store_open(c.store, 1, &st, &e);
+	rc = store_open(c.store, STORE_CREATE, &st, &e);
 	if (rc)
 		return cli_fail_err("init", &e);
 	rc = seed_markings(st);

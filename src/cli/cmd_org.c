@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int org_add(struct cli_common *c, const char *kind, const char *sector,
-		   const char *country, const char *tlp)
+static int org_add(struct cli_common *c, const char *kind, const char *sector, const char *country,
+		   const char *tlp)
 {
 	if (c->nargs != 2)
 		return cli_usage(&cmd_org, "org add takes one NAME");
@@ -45,8 +45,9 @@ static int org_row(void *arg, const struct ident_org *o)
 		buf_init(&b, 4096);
 		buf_printf(&b, "{\"id\":%lld,\"name\":", (long long)o->id);
 		buf_add_json_str(&b, o->name, strlen(o->name));
-		buf_printf(&b, ",\"kind\":\"%s\",\"sector\":\"%s\",\"country\":\"%s\","
-			       "\"default_tlp\":\"%s\",\"identity\":\"%s\"}\n",
+		buf_printf(&b,
+			   ",\"kind\":\"%s\",\"sector\":\"%s\",\"country\":\"%s\","
+			   "\"default_tlp\":\"%s\",\"identity\":\"%s\"}\n",
 			   access_org_kind_name(o->kind), o->sector, o->country,
 			   access_tlp_name(o->default_tlp), o->identity_id);
 		fputs(b.p, stdout);
@@ -107,9 +108,9 @@ static int org_exec(int argc, char **argv)
 {
 	const char *kind = NULL, *sector = NULL, *country = NULL, *tlp = NULL, *json = NULL;
 	struct cli_opt opts[] = {
-		{"kind", 1, 0, &kind, NULL},	       {"sector", 1, 0, &sector, NULL},
-		{"country", 1, 0, &country, NULL},     {"default-tlp", 1, 0, &tlp, NULL},
-		{"json", 0, 0, &json, NULL},
+	    {"kind", 1, 0, &kind, NULL},       {"sector", 1, 0, &sector, NULL},
+	    {"country", 1, 0, &country, NULL}, {"default-tlp", 1, 0, &tlp, NULL},
+	    {"json", 0, 0, &json, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_org, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -125,28 +126,29 @@ static int org_exec(int argc, char **argv)
 		return org_list(&c, json != NULL);
 	if (strcmp(sub, "remove") == 0)
 		return org_remove(&c);
-	return cli_usage(&cmd_org, "%s%s%s", *sub ? "unknown subcommand '" : "expected add, list or remove",
-			 sub, *sub ? "'" : "");
+	return cli_usage(&cmd_org, "%s%s%s",
+			 *sub ? "unknown subcommand '" : "expected add, list or remove", sub,
+			 *sub ? "'" : "");
 }
 
 const struct cli_cmd cmd_org = {
-	.name = "org",
-	.summary = "organisations: add, list, remove",
-	.usage = "usage: verbinding org add NAME --kind KIND [--sector S] [--country CC]\n"
-		 "                        [--default-tlp LEVEL]\n"
-		 "       verbinding org list [--json]\n"
-		 "       verbinding org remove NAME\n\n"
-		 "An organisation owns the objects its users create, and is also a STIX\n"
-		 "identity object in the store (TLP:GREEN: every member of the instance\n"
-		 "sees who takes part). Removing one removes its users, tokens and group\n"
-		 "memberships; its objects stay and nobody can edit them any more.\n\n"
-		 "  --kind KIND         government-department, cert, partner-state,\n"
-		 "                      eu-nato-body, business or third-country-partner\n"
-		 "  --sector S          STIX industry sector (government, energy, ...)\n"
-		 "  --country CC        ISO 3166-1 alpha-2 code (NL, DE, ...)\n"
-		 "  --default-tlp LEVEL marking for its objects that carry none:\n"
-		 "                      clear, green, amber (default), amber+strict, red\n"
-		 "  --json              one JSON object per line\n"
-		 "  --store PATH        the store\n",
-	.exec = org_exec,
+    .name = "org",
+    .summary = "organisations: add, list, remove",
+    .usage = "usage: verbinding org add NAME --kind KIND [--sector S] [--country CC]\n"
+	     "                        [--default-tlp LEVEL]\n"
+	     "       verbinding org list [--json]\n"
+	     "       verbinding org remove NAME\n\n"
+	     "An organisation owns the objects its users create, and is also a STIX\n"
+	     "identity object in the store (TLP:GREEN: every member of the instance\n"
+	     "sees who takes part). Removing one removes its users, tokens and group\n"
+	     "memberships; its objects stay and nobody can edit them any more.\n\n"
+	     "  --kind KIND         government-department, cert, partner-state,\n"
+	     "                      eu-nato-body, business or third-country-partner\n"
+	     "  --sector S          STIX industry sector (government, energy, ...)\n"
+	     "  --country CC        ISO 3166-1 alpha-2 code (NL, DE, ...)\n"
+	     "  --default-tlp LEVEL marking for its objects that carry none:\n"
+	     "                      clear, green, amber (default), amber+strict, red\n"
+	     "  --json              one JSON object per line\n"
+	     "  --store PATH        the store\n",
+    .exec = org_exec,
 };

@@ -14,17 +14,12 @@ static int serve_exec(int argc, char **argv)
 		   *tpc = NULL, *timeout = NULL, *quiet = NULL, *fl = NULL, *fw = NULL,
 		   *unmarked = NULL;
 	struct cli_opt opts[] = {
-		{"listen", 1, 0, &listen, NULL},
-		{"tls-cert", 1, 0, &cert, NULL},
-		{"tls-key", 1, 0, &key, NULL},
-		{"public", 0, 0, &pub, NULL},
-		{"threads", 1, 0, &threads, NULL},
-		{"thread-per-connection", 0, 0, &tpc, NULL},
-		{"timeout", 1, 0, &timeout, NULL},
-		{"quiet", 0, 0, &quiet, NULL},
-		{"fail-limit", 1, 0, &fl, NULL},
-		{"fail-window", 1, 0, &fw, NULL},
-		{"unmarked-tlp", 1, 0, &unmarked, NULL},
+	    {"listen", 1, 0, &listen, NULL},	     {"tls-cert", 1, 0, &cert, NULL},
+	    {"tls-key", 1, 0, &key, NULL},	     {"public", 0, 0, &pub, NULL},
+	    {"threads", 1, 0, &threads, NULL},	     {"thread-per-connection", 0, 0, &tpc, NULL},
+	    {"timeout", 1, 0, &timeout, NULL},	     {"quiet", 0, 0, &quiet, NULL},
+	    {"fail-limit", 1, 0, &fl, NULL},	     {"fail-window", 1, 0, &fw, NULL},
+	    {"unmarked-tlp", 1, 0, &unmarked, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_serve, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -59,8 +54,8 @@ static int serve_exec(int argc, char **argv)
 	}
 	if (fw) {
 		if (parse_long(fw, 1, 86400, &v))
-			return cli_usage(&cmd_serve, "--fail-window '%s': expected 1 to 86400 seconds",
-					 fw);
+			return cli_usage(&cmd_serve,
+					 "--fail-window '%s': expected 1 to 86400 seconds", fw);
 		cfg.fail_window = (unsigned)v;
 	}
 	if (!cert != !key)
@@ -69,35 +64,35 @@ static int serve_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_serve = {
-	.name = "serve",
-	.summary = "run the HTTP server (REST API)",
-	.usage = "usage: verbinding serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--public]\n"
-		 "                        [--threads N | --thread-per-connection] [--timeout S]\n"
-		 "                        [--fail-limit N] [--fail-window S] [--unmarked-tlp LEVEL]\n"
-		 "                        [--quiet] [--store PATH]\n\n"
-		 "Serves the REST API under /api/v1 (described at /api/v1/openapi.json).\n"
-		 "Callers sign in with an API token (`verbinding token create`) as\n"
-		 "`Authorization: Bearer TOKEN`, with HTTP Basic, or with a session from\n"
-		 "POST /api/v1/login. Every read is filtered by the caller's organisation,\n"
-		 "TLP 2.0 marking and sharing groups (README, \"Sharing\").\n\n"
-		 "One JSON line per request goes to stderr (time, remote, method, path\n"
-		 "without the query, status, bytes, ms, user, org); credentials never do.\n"
-		 "On SIGTERM or SIGINT the server stops accepting, lets requests in flight\n"
-		 "finish (up to 30 s) and closes the store.\n\n"
-		 "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks\n"
-		 "                       a free one; the chosen one is printed as\n"
-		 "                       \"listening on ADDR:PORT\" on stderr)\n"
-		 "  --tls-cert F --tls-key F   serve HTTPS with these PEM files\n"
-		 "  --public             anonymous callers may read TLP:CLEAR objects\n"
-		 "  --threads N          worker threads (default: two per core)\n"
-		 "  --thread-per-connection   one thread per connection instead\n"
-		 "  --timeout S          idle connection timeout (default 30)\n"
-		 "  --fail-limit N       failed sign-ins per address or user before 429\n"
-		 "                       (default 10)\n"
-		 "  --fail-window S      the window they are counted in, and how long the\n"
-		 "                       block lasts (default 60)\n"
-		 "  --unmarked-tlp LEVEL how objects stored without any TLP marking (CLI\n"
-		 "                       imports without --tlp) are shared (default green)\n"
-		 "  --quiet              no access log\n",
-	.exec = serve_exec,
+    .name = "serve",
+    .summary = "run the HTTP server (REST API)",
+    .usage = "usage: verbinding serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--public]\n"
+	     "                        [--threads N | --thread-per-connection] [--timeout S]\n"
+	     "                        [--fail-limit N] [--fail-window S] [--unmarked-tlp LEVEL]\n"
+	     "                        [--quiet] [--store PATH]\n\n"
+	     "Serves the REST API under /api/v1 (described at /api/v1/openapi.json).\n"
+	     "Callers sign in with an API token (`verbinding token create`) as\n"
+	     "`Authorization: Bearer TOKEN`, with HTTP Basic, or with a session from\n"
+	     "POST /api/v1/login. Every read is filtered by the caller's organisation,\n"
+	     "TLP 2.0 marking and sharing groups (README, \"Sharing\").\n\n"
+	     "One JSON line per request goes to stderr (time, remote, method, path\n"
+	     "without the query, status, bytes, ms, user, org); credentials never do.\n"
+	     "On SIGTERM or SIGINT the server stops accepting, lets requests in flight\n"
+	     "finish (up to 30 s) and closes the store.\n\n"
+	     "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks\n"
+	     "                       a free one; the chosen one is printed as\n"
+	     "                       \"listening on ADDR:PORT\" on stderr)\n"
+	     "  --tls-cert F --tls-key F   serve HTTPS with these PEM files\n"
+	     "  --public             anonymous callers may read TLP:CLEAR objects\n"
+	     "  --threads N          worker threads (default: two per core)\n"
+	     "  --thread-per-connection   one thread per connection instead\n"
+	     "  --timeout S          idle connection timeout (default 30)\n"
+	     "  --fail-limit N       failed sign-ins per address or user before 429\n"
+	     "                       (default 10)\n"
+	     "  --fail-window S      the window they are counted in, and how long the\n"
+	     "                       block lasts (default 60)\n"
+	     "  --unmarked-tlp LEVEL how objects stored without any TLP marking (CLI\n"
+	     "                       imports without --tlp) are shared (default green)\n"
+	     "  --quiet              no access log\n",
+    .exec = serve_exec,
 };

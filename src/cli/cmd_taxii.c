@@ -110,16 +110,17 @@ static int coll_add(struct store *st, const char *title, const char *id, const c
 					     "--tlp-max LEVEL (--tlp-max red: everything readers "
 					     "may see)");
 	if (tlp_max && access_tlp_parse(tlp_max, &c.bind.tlp_max))
-		return cli_usage(&cmd_taxii, "--tlp-max '%s': expected clear, green, amber, "
-					     "amber+strict or red",
+		return cli_usage(&cmd_taxii,
+				 "--tlp-max '%s': expected clear, green, amber, "
+				 "amber+strict or red",
 				 tlp_max);
 	if (group) {
 		struct ident_group g;
 		int rc = ident->group_get(st, group, &g);
 		if (rc)
-			return cli_fail("taxii", rc, "%s", rc == VB_ENOTFOUND
-								? "--group: no such sharing group"
-								: "reading the store failed");
+			return cli_fail("taxii", rc, "%s",
+					rc == VB_ENOTFOUND ? "--group: no such sharing group"
+							   : "reading the store failed");
 		c.bind.group = g.id;
 	}
 	snprintf(c.title, sizeof c.title, "%s", title);
@@ -144,7 +145,8 @@ static int coll_add(struct store *st, const char *title, const char *id, const c
 			struct ident_org o;
 			rc = ident->org_get(st, names[i], &o);
 			if (rc)
-				cli_fail("taxii", rc, "--%s %s: %s", pass ? "write" : "read", names[i],
+				cli_fail("taxii", rc, "--%s %s: %s", pass ? "write" : "read",
+					 names[i],
 					 rc == VB_ENOTFOUND ? "no such organisation"
 							    : "reading the store failed");
 			else if (acl_add(acl, &n_acl, o.id, !pass, pass))
@@ -164,7 +166,8 @@ static int coll_add(struct store *st, const char *title, const char *id, const c
 	admin_audit_local(st, "taxii.collection.add", NULL, detail);
 	printf("collection %s added: /taxii2/%s/collections/%s/\n", c.title, TAXII_ROOT, c.id);
 	if (!n_acl)
-		fprintf(stderr, "taxii: no organisation may read or write it yet (--read, --write)\n");
+		fprintf(stderr,
+			"taxii: no organisation may read or write it yet (--read, --write)\n");
 	return 0;
 }
 
@@ -249,10 +252,14 @@ static int collection_exec(int argc, char **argv)
 		   *json = NULL;
 	const char **reads = NULL, **writes = NULL;
 	struct cli_opt opts[] = {
-		{"id", 1, 0, &id, NULL},	       {"alias", 1, 0, &alias, NULL},
-		{"description", 1, 0, &desc, NULL},   {"group", 1, 0, &group, NULL},
-		{"tlp-max", 1, 0, &tlp_max, NULL},    {"read", 1, 1, NULL, &reads},
-		{"write", 1, 1, NULL, &writes},	      {"json", 0, 0, &json, NULL},
+	    {"id", 1, 0, &id, NULL},
+	    {"alias", 1, 0, &alias, NULL},
+	    {"description", 1, 0, &desc, NULL},
+	    {"group", 1, 0, &group, NULL},
+	    {"tlp-max", 1, 0, &tlp_max, NULL},
+	    {"read", 1, 1, NULL, &reads},
+	    {"write", 1, 1, NULL, &writes},
+	    {"json", 0, 0, &json, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_taxii, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -268,14 +275,16 @@ static int collection_exec(int argc, char **argv)
 		goto out;
 	}
 	if (c.nargs != (list ? 1 : 2)) {
-		cli_usage(&cmd_taxii, "usage: verbinding taxii collection %s", add ? "add TITLE"
-									: rm ? "remove ID"
-									     : "list");
+		cli_usage(&cmd_taxii, "usage: verbinding taxii collection %s",
+			  add  ? "add TITLE"
+			  : rm ? "remove ID"
+			       : "list");
 		goto out;
 	}
 	if (!add && (id || alias || desc || group || tlp_max || reads || writes)) {
-		cli_usage(&cmd_taxii, "--id, --alias, --description, --group, --tlp-max, --read and "
-				      "--write go with collection add");
+		cli_usage(&cmd_taxii,
+			  "--id, --alias, --description, --group, --tlp-max, --read and "
+			  "--write go with collection add");
 		goto out;
 	}
 	struct vb_err e;
@@ -304,7 +313,8 @@ static int collection_exec(int argc, char **argv)
 				 rc == VB_ENOTFOUND ? "no such collection" : "the store failed");
 		} else {
 			admin_audit_local(st, "taxii.collection.remove", NULL, coll.id);
-			printf("collection %s removed (its objects stay in the store)\n", coll.title);
+			printf("collection %s removed (its objects stay in the store)\n",
+			       coll.title);
 		}
 	}
 out:
@@ -331,8 +341,8 @@ static int read_secret(const char *opt, const char *path, char *out, size_t cap)
 	explicit_bzero(p, n);
 	free(p);
 	if (!ok)
-		return cli_fail("taxii", VB_EUSAGE, "--%s %s: expected the secret on the first line",
-				opt, path);
+		return cli_fail("taxii", VB_EUSAGE,
+				"--%s %s: expected the secret on the first line", opt, path);
 	return 0;
 }
 
@@ -381,9 +391,12 @@ static int client_setup(struct client_args *a, const char *url)
 
 #define CLIENT_OPTS(a)                                                                             \
 	{"collection", 1, 0, &(a).collection, NULL}, {"user", 1, 0, &(a).user, NULL},              \
-		{"password-file", 1, 0, &(a).password_file, NULL},                                 \
-		{"token-file", 1, 0, &(a).token_file, NULL}, {"cacert", 1, 0, &(a).cacert, NULL},  \
-		{"timeout", 1, 0, &(a).timeout, NULL}, {"verbose", 0, 0, &(a).verbose, NULL}
+	    {"password-file", 1, 0, &(a).password_file, NULL},                                     \
+	    {"token-file", 1, 0, &(a).token_file, NULL}, {"cacert", 1, 0, &(a).cacert, NULL},      \
+	    {"timeout", 1, 0, &(a).timeout, NULL},                                                 \
+	{                                                                                          \
+		"verbose", 0, 0, &(a).verbose, NULL                                                \
+	}
 
 static int pull_exec(int argc, char **argv)
 {
@@ -391,13 +404,13 @@ static int pull_exec(int argc, char **argv)
 	const char *limit = NULL, *latest = NULL, *full = NULL, *skip = NULL, *org = NULL,
 		   *tlp = NULL;
 	struct cli_opt opts[] = {
-		CLIENT_OPTS(a),
-		{"limit", 1, 0, &limit, NULL},
-		{"latest", 0, 0, &latest, NULL},
-		{"full", 0, 0, &full, NULL},
-		{"skip-invalid", 0, 0, &skip, NULL},
-		{"org", 1, 0, &org, NULL},
-		{"tlp", 1, 0, &tlp, NULL},
+	    CLIENT_OPTS(a),
+	    {"limit", 1, 0, &limit, NULL},
+	    {"latest", 0, 0, &latest, NULL},
+	    {"full", 0, 0, &full, NULL},
+	    {"skip-invalid", 0, 0, &skip, NULL},
+	    {"org", 1, 0, &org, NULL},
+	    {"tlp", 1, 0, &tlp, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_taxii, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -405,13 +418,14 @@ static int pull_exec(int argc, char **argv)
 		return rc;
 	if (c.nargs != 1)
 		return cli_usage(&cmd_taxii, "usage: verbinding taxii pull URL --collection ID");
-	struct taxii_pull_opts p = {.latest_only = latest != NULL, .full = full != NULL,
-				    .skip_invalid = skip != NULL};
+	struct taxii_pull_opts p = {
+	    .latest_only = latest != NULL, .full = full != NULL, .skip_invalid = skip != NULL};
 	if (limit && parse_long(limit, 1, 100000, &p.limit))
 		return cli_usage(&cmd_taxii, "--limit: 1 to 100000");
 	if (tlp && !(p.tlp = stix_tlp_id(tlp)))
-		return cli_usage(&cmd_taxii, "--tlp '%s': expected clear, green, amber, "
-					     "amber+strict or red",
+		return cli_usage(&cmd_taxii,
+				 "--tlp '%s': expected clear, green, amber, "
+				 "amber+strict or red",
 				 tlp);
 	if ((rc = client_setup(&a, c.args[0])))
 		goto out;
@@ -463,8 +477,8 @@ static int push_file(struct taxii_pusher *p, const char *path)
 	free(text);
 	if (!doc)
 		return cli_fail("taxii", VB_EINPUT, "%s: malformed JSON", path);
-	const cJSON *list = cJSON_IsArray(doc) ? doc
-						: cJSON_GetObjectItemCaseSensitive(doc, "objects");
+	const cJSON *list =
+	    cJSON_IsArray(doc) ? doc : cJSON_GetObjectItemCaseSensitive(doc, "objects");
 	int rc = 0;
 	if (cJSON_IsArray(list)) {
 		const cJSON *o;
@@ -496,12 +510,12 @@ static int push_exec(int argc, char **argv)
 	const char *since = NULL, *allv = NULL, *all = NULL;
 	const char **types = NULL, **ids = NULL;
 	struct cli_opt opts[] = {
-		CLIENT_OPTS(a),
-		{"type", 1, 1, NULL, &types},
-		{"id", 1, 1, NULL, &ids},
-		{"since", 1, 0, &since, NULL},
-		{"all-versions", 0, 0, &allv, NULL},
-		{"all", 0, 0, &all, NULL},
+	    CLIENT_OPTS(a),
+	    {"type", 1, 1, NULL, &types},
+	    {"id", 1, 1, NULL, &ids},
+	    {"since", 1, 0, &since, NULL},
+	    {"all-versions", 0, 0, &allv, NULL},
+	    {"all", 0, 0, &all, NULL},
 	};
 	struct cli_common c;
 	char *tv[TAXII_MATCH_MAX + 1], *iv[1000 + 1];
@@ -517,8 +531,9 @@ static int push_exec(int argc, char **argv)
 		goto out;
 	}
 	if (c.nargs > 1 && from_store) {
-		cli_usage(&cmd_taxii, "push FILEs or objects from the store (--type, --id, --since, "
-				      "--all), not both");
+		cli_usage(&cmd_taxii,
+			  "push FILEs or objects from the store (--type, --id, --since, "
+			  "--all), not both");
 		goto out;
 	}
 	if (c.nargs == 1 && !from_store) {
@@ -560,9 +575,9 @@ static int push_exec(int argc, char **argv)
 	int end = taxii_push_end(p, &s);
 	if (!rc)
 		rc = end;
-	fprintf(stderr,
-		"taxii push: %ld object(s) in %ld envelope(s): %ld accepted, %ld failed%s\n",
-		s.objects, s.batches, s.succeeded, s.failed, s.pending ? ", some still pending" : "");
+	fprintf(
+	    stderr, "taxii push: %ld object(s) in %ld envelope(s): %ld accepted, %ld failed%s\n",
+	    s.objects, s.batches, s.succeeded, s.failed, s.pending ? ", some still pending" : "");
 out:
 	explicit_bzero(a.secret, sizeof a.secret);
 	free_split(tv, nt);
@@ -587,46 +602,49 @@ static int taxii_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_taxii = {
-	.name = "taxii",
-	.summary = "TAXII 2.1: served collections; pull from and push to other servers",
-	.usage =
-		"usage: verbinding taxii collection add TITLE (--group GROUP | --tlp-max LEVEL)...\n"
-		"                  [--read ORG[,ORG...]]... [--write ORG[,ORG...]]...\n"
-		"                  [--id ID] [--alias A] [--description TEXT]\n"
-		"       verbinding taxii collection list [--json]\n"
-		"       verbinding taxii collection remove ID|ALIAS|TITLE\n"
-		"       verbinding taxii pull URL --collection ID [AUTH] [--limit N] [--latest]\n"
-		"                  [--full] [--skip-invalid] [--org ORG] [--tlp LEVEL]\n"
-		"       verbinding taxii push URL --collection ID [AUTH] FILE...\n"
-		"       verbinding taxii push URL --collection ID [AUTH] (--type T | --id ID |\n"
-		"                  --since T | --all)... [--all-versions]\n\n"
-		"Collections. `verbinding serve` offers TAXII 2.1 under /taxii2/ with one API\n"
-		"root, /taxii2/" TAXII_ROOT "/. A collection holds no copies: it is a view of the\n"
-		"store bound to a sharing group (objects shared with it) and/or a TLP ceiling\n"
-		"(objects marked at most LEVEL). A reader sees in it what the reader may see\n"
-		"anyway AND what the binding admits. --read and --write name the organisations\n"
-		"that may read it or add to it; to others it does not exist. Objects added\n"
-		"through it belong to the writer's organisation, are shared with the group,\n"
-		"and must not be marked above the ceiling.\n\n"
-		"Client. URL is a TAXII 2.1 API root (or a discovery URL: its default root).\n"
-		"pull fetches the collection's objects added since the last pull from that URL\n"
-		"(every version; --latest: the last only), follows more/next paging, and\n"
-		"imports each page in one transaction like `verbinding import`; --full starts\n"
-		"from the beginning. push posts envelopes no larger than the server's\n"
-		"max_content_length, waits for each status and lists every object refused.\n\n"
-		"  --collection ID        the collection's id (required)\n"
-		"  AUTH: --token-file F   a bearer token on the first line of F ('-': stdin)\n"
-		"        --user U --password-file F   HTTP Basic with a password (or a token)\n"
-		"  --cacert F             PEM certificates to trust for https\n"
-		"  --timeout S            seconds per request (default 300)\n"
-		"  --verbose              one line per request on stderr\n"
-		"  --org ORG              (pull) the local organisation owning what is pulled\n"
-		"                         (default: the instance)\n"
-		"  --tlp LEVEL            (pull) marking for objects that carry none\n"
-		"  --skip-invalid         (pull) store a page's valid objects, count the rest\n"
-		"  --type, --id, --since, --all, --all-versions   (push) select from the store\n"
-		"  --store PATH           the store\n"
-		"Credentials are read from files, never from the command line, and never\n"
-		"printed; redirects are not followed.\n",
-	.exec = taxii_exec,
+    .name = "taxii",
+    .summary = "TAXII 2.1: served collections; pull from and push to other servers",
+    .usage = "usage: verbinding taxii collection add TITLE (--group GROUP | --tlp-max LEVEL)...\n"
+	     "                  [--read ORG[,ORG...]]... [--write ORG[,ORG...]]...\n"
+	     "                  [--id ID] [--alias A] [--description TEXT]\n"
+	     "       verbinding taxii collection list [--json]\n"
+	     "       verbinding taxii collection remove ID|ALIAS|TITLE\n"
+	     "       verbinding taxii pull URL --collection ID [AUTH] [--limit N] [--latest]\n"
+	     "                  [--full] [--skip-invalid] [--org ORG] [--tlp LEVEL]\n"
+	     "       verbinding taxii push URL --collection ID [AUTH] FILE...\n"
+	     "       verbinding taxii push URL --collection ID [AUTH] (--type T | --id ID |\n"
+	     "                  --since T | --all)... [--all-versions]\n\n"
+	     "Collections. `verbinding serve` offers TAXII 2.1 under /taxii2/ with one API\n"
+	     "root, /taxii2/" TAXII_ROOT "/. A collection holds no copies: it is a view of the\n"
+	     "store bound to a sharing group (objects shared with it) and/or a TLP ceiling\n"
+	     "(objects marked at most LEVEL). A reader sees in it what the reader may see\n"
+	     "anyway AND what the binding admits. --read and --write name the organisations\n"
+	     "that may read it or add to it; to others it does not exist. Objects added\n"
+	     "through it belong to the writer's organisation, are shared with the group,\n"
+	     "and must not be marked above the ceiling. TAXII's DELETE removes the matching\n"
+	     "versions from the store (the creating organisation only, with write rights);\n"
+	     "it is not a revocation, and copies others pulled stay theirs.\n\n"
+	     "Client. URL is a TAXII 2.1 API root (or a discovery URL: its default root).\n"
+	     "pull fetches the collection's objects added since the last pull from that URL\n"
+	     "(every version; --latest: the last only), follows more/next paging, and\n"
+	     "imports each page in one transaction like `verbinding import`; --full starts\n"
+	     "from the beginning. An object this store holds with another owner (one of its\n"
+	     "organisations created it here) is not overwritten; it counts as skipped. push\n"
+	     "posts envelopes no larger than the server's max_content_length, waits for\n"
+	     "each status and lists every object refused.\n\n"
+	     "  --collection ID        the collection's id (required)\n"
+	     "  AUTH: --token-file F   a bearer token on the first line of F ('-': stdin)\n"
+	     "        --user U --password-file F   HTTP Basic with a password (or a token)\n"
+	     "  --cacert F             PEM certificates to trust for https\n"
+	     "  --timeout S            seconds per request (default 300)\n"
+	     "  --verbose              one line per request on stderr\n"
+	     "  --org ORG              (pull) the local organisation owning what is pulled\n"
+	     "                         (default: the instance)\n"
+	     "  --tlp LEVEL            (pull) marking for objects that carry none\n"
+	     "  --skip-invalid         (pull) store a page's valid objects, count the rest\n"
+	     "  --type, --id, --since, --all, --all-versions   (push) select from the store\n"
+	     "  --store PATH           the store\n"
+	     "Credentials are read from files, never from the command line, and never\n"
+	     "printed; redirects are not followed.\n",
+    .exec = taxii_exec,
 };

@@ -16,8 +16,7 @@ static int open_store(struct cli_common *c, struct store **st)
 	return rc ? cli_fail_err("token", &e) : 0;
 }
 
-static int token_create(struct cli_common *c, const char *user, const char *label,
-			const char *days)
+static int token_create(struct cli_common *c, const char *user, const char *label, const char *days)
 {
 	if (c->nargs != 1)
 		return cli_usage(&cmd_token, "token create takes no arguments (use --user)");
@@ -61,7 +60,9 @@ static int token_row(void *arg, const struct ident_token *t)
 	char cr[32], ex[32];
 	time_format(t->created, cr);
 	time_format(t->expires, ex);
-	const char *state = t->revoked ? "revoked" : t->expires <= time_now_us() ? "expired" : "valid";
+	const char *state = t->revoked			  ? "revoked"
+			    : t->expires <= time_now_us() ? "expired"
+							  : "valid";
 	if (l->json) {
 		printf("{\"id\":%lld,\"user\":\"%s\",\"prefix\":\"%s\",\"label\":\"%s\","
 		       "\"created\":\"%s\",\"expires\":\"%s\",\"state\":\"%s\"}\n",
@@ -129,10 +130,10 @@ static int token_exec(int argc, char **argv)
 {
 	const char *user = NULL, *label = NULL, *days = NULL, *json = NULL;
 	struct cli_opt opts[] = {
-		{"user", 1, 0, &user, NULL},
-		{"label", 1, 0, &label, NULL},
-		{"days", 1, 0, &days, NULL},
-		{"json", 0, 0, &json, NULL},
+	    {"user", 1, 0, &user, NULL},
+	    {"label", 1, 0, &label, NULL},
+	    {"days", 1, 0, &days, NULL},
+	    {"json", 0, 0, &json, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_token, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -153,17 +154,17 @@ static int token_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_token = {
-	.name = "token",
-	.summary = "API tokens: create, list, revoke",
-	.usage = "usage: verbinding token create --user NAME [--label L] [--days N]\n"
-		 "       verbinding token list [--user NAME] [--json]\n"
-		 "       verbinding token revoke ID|PREFIX\n\n"
-		 "A token (\"vb_\" and 43 characters) acts as its user: send it as\n"
-		 "`Authorization: Bearer TOKEN`, or as the password of HTTP Basic. create\n"
-		 "prints it once on stdout; the store keeps only a keyed hash and the first\n"
-		 "characters (the prefix) for listing and revoking.\n\n"
-		 "  --days N    validity, 1 to 3650 days (default 90)\n"
-		 "  --label L   a note to tell tokens apart\n"
-		 "  --store PATH   the store\n",
-	.exec = token_exec,
+    .name = "token",
+    .summary = "API tokens: create, list, revoke",
+    .usage = "usage: verbinding token create --user NAME [--label L] [--days N]\n"
+	     "       verbinding token list [--user NAME] [--json]\n"
+	     "       verbinding token revoke ID|PREFIX\n\n"
+	     "A token (\"vb_\" and 43 characters) acts as its user: send it as\n"
+	     "`Authorization: Bearer TOKEN`, or as the password of HTTP Basic. create\n"
+	     "prints it once on stdout; the store keeps only a keyed hash and the first\n"
+	     "characters (the prefix) for listing and revoking.\n\n"
+	     "  --days N    validity, 1 to 3650 days (default 90)\n"
+	     "  --label L   a note to tell tokens apart\n"
+	     "  --store PATH   the store\n",
+    .exec = token_exec,
 };

@@ -148,9 +148,9 @@ static int user_exec(int argc, char **argv)
 {
 	const char *org = NULL, *role = NULL, *nopw = NULL, *json = NULL, *pwarg = NULL;
 	struct cli_opt opts[] = {
-		{"org", 1, 0, &org, NULL},	    {"role", 1, 0, &role, NULL},
-		{"no-password", 0, 0, &nopw, NULL}, {"json", 0, 0, &json, NULL},
-		{"password", 1, 0, &pwarg, NULL},
+	    {"org", 1, 0, &org, NULL},		{"role", 1, 0, &role, NULL},
+	    {"no-password", 0, 0, &nopw, NULL}, {"json", 0, 0, &json, NULL},
+	    {"password", 1, 0, &pwarg, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_user, argc, argv, &c, opts, (int)ARRAY_LEN(opts));
@@ -174,27 +174,27 @@ static int user_exec(int argc, char **argv)
 	if (strcmp(sub, "passwd") == 0)
 		return user_passwd(&c);
 	return cli_usage(&cmd_user, "%s%s%s",
-			 *sub ? "unknown subcommand '" : "expected add, list, remove or passwd", sub,
-			 *sub ? "'" : "");
+			 *sub ? "unknown subcommand '" : "expected add, list, remove or passwd",
+			 sub, *sub ? "'" : "");
 }
 
 const struct cli_cmd cmd_user = {
-	.name = "user",
-	.summary = "users: add, list, remove, passwd",
-	.usage = "usage: verbinding user add NAME --org ORG --role ROLE [--no-password]\n"
-		 "       verbinding user list [--org ORG] [--json]\n"
-		 "       verbinding user remove NAME\n"
-		 "       verbinding user passwd NAME\n\n"
-		 "A user belongs to one organisation and has one role:\n"
-		 "  admin      administers organisations, users, tokens and groups, and writes\n"
-		 "  analyst, diplomat, liaison   read and write objects\n"
-		 "  partner    reads and contributes sightings\n"
-		 "  read-only  reads\n"
-		 "No role reads more than the user's organisation may see.\n\n"
-		 "The password (at least 12 bytes) is read from stdin when stdin is not a\n"
-		 "terminal (one line), else asked for twice at a prompt; it is stored as an\n"
-		 "argon2id hash. It is never taken from the command line. With --no-password\n"
-		 "the user signs in with API tokens only.\n\n"
-		 "  --store PATH   the store\n",
-	.exec = user_exec,
+    .name = "user",
+    .summary = "users: add, list, remove, passwd",
+    .usage = "usage: verbinding user add NAME --org ORG --role ROLE [--no-password]\n"
+	     "       verbinding user list [--org ORG] [--json]\n"
+	     "       verbinding user remove NAME\n"
+	     "       verbinding user passwd NAME\n\n"
+	     "A user belongs to one organisation and has one role:\n"
+	     "  admin      administers organisations, users, tokens and groups, and writes\n"
+	     "  analyst, diplomat, liaison   read and write objects\n"
+	     "  partner    reads and contributes sightings\n"
+	     "  read-only  reads\n"
+	     "No role reads more than the user's organisation may see.\n\n"
+	     "The password (at least 12 bytes) is read from stdin when stdin is not a\n"
+	     "terminal (one line), else asked for twice at a prompt; it is stored as an\n"
+	     "argon2id hash. It is never taken from the command line. With --no-password\n"
+	     "the user signs in with API tokens only.\n\n"
+	     "  --store PATH   the store\n",
+    .exec = user_exec,
 };

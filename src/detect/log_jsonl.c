@@ -20,9 +20,13 @@
  * a top-level "ts", "@timestamp", "timestamp" or "time" is. The time is left
  * as text (log_event.ts_text) for log_event_time to parse when a hit needs it.
  *
- * Measured against cJSON (cJSON_ParseWithLength per line and a look-up of
- * the mapped keys): see the note of issue 3; the scanner is several times
- * faster because it neither allocates nor builds a tree.
+ * Why not cJSON per line: on Zeek's dns.json replayed to 107 MB (214,460
+ * lines), cJSON_ParseWithLength plus a look-up of Zeek's keys took about
+ * 920 ms of CPU (~115 MB/s), this scanner about 160 ms (~660 MB/s): it
+ * neither allocates nor builds a tree, and unescapes only mapped strings.
+ *
+ * The line loop (jl_lines) is the same in the access, dns and csv readers;
+ * it belongs in log_src.c once that file offers one.
  */
 #include "detect.h"
 #include "../ingest/value.h"

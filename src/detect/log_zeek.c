@@ -476,19 +476,22 @@ static inline int is_unset(const struct zeek_state *z, const char *v, size_t n)
 }
 
 /*
- * Builds the event of a good data line: starts[c] is where column c begins
- * (starts[ncol] is one past the newline). Only the mapped columns are
- * looked at; set elements become one field each.
+ * Builds the event of a good data line. The line is [ls, le) of b, and
+ * tabs[k] is the position (in b) of the separator after column k, for the
+ * ncol - 1 separators of the line. Only the mapped columns are looked at;
+ * set elements become one field each.
  */
-static int emit_line(struct zeek_state *z, const char *source, uint64_t line, const char *p,
-		     const size_t *starts, int esc, log_event_fn fn, void *arg)
+static int emit_line(struct zeek_state *z, const char *source, uint64_t line, const char *b,
+		     uint32_t ls, uint32_t le, const uint32_t *tabs, int esc, log_event_fn fn,
+		     void *arg)
 {
 	struct log_event ev = {.source = source, .line = line};
 	size_t nf = 0, uat = 0;
+	const size_t last = z->ncol - 1;
 	if (esc) {
 		/* Room for every value of the line, reserved once so that no
 		 * field ever points into a block that moved. */
-		size_t need = starts[z->ncol] - starts[0] + 1;
+		size_t need = (size_t)(le - ls) + 1;
 		if (z->unesc_cap < need) {
 			z->unesc_cap = need * 2;
 			free(z->unesc);
@@ -497,9 +500,10 @@ static int emit_line(struct zeek_state *z, const char *source, uint64_t line, co
 	}
 	for (size_t i = 0; i < z->nmcol; i++) {
 		size_t col = z->mcol[i];
-		const char *v = p + starts[col];
-		size_t n = starts[col + 1] - 1 - starts[col];
-		if (col + 1 == z->ncol && n && v[n - 1] == '\r')
+		uint32_t from = col ? tabs[col - 1] + 1 : ls, to = col == last ? le : tabs[col];
+		const char *v = b + from;
+		size_t n = to - from;
+		if (col == last && n && v[n - 1] == '\r')
 			n--;
 		if (is_unset(z, v, n))
 			continue;
@@ -507,6 +511,13 @@ static int emit_line(struct zeek_state *z, const char *source, uint64_t line, co
 		if (mp == ZM_TIME) {
 			ev.ts_text = v;
 			ev.ts_len = n;
+			continue;
+		}
+		if (!(mp & ZM_SET) && !esc) {
+			enum obs_kind kind =
+				mp == ZM_AUTO ? (n ? auto_kind(v, n) : OBS_NONE) : zm_kind[mp];
+			if (kind != OBS_NONE && n && nf < LOG_MAX_FIELDS)
+				z->fields[nf++] = (struct log_field){z->names[col], kind, v, n};
 			continue;
 		}
 		/* Elements of a set are split before unescaping: an escaped
@@ -525,9 +536,9 @@ static int emit_line(struct zeek_state *z, const char *source, uint64_t line, co
 					en = u;
 				}
 				enum obs_kind kind = (mp & ~ZM_SET) == ZM_AUTO
-							     ? auto_kind(e, en)
+							     ? (en ? auto_kind(e, en) : OBS_NONE)
 							     : zm_kind[mp & ~ZM_SET];
-				if (kind != OBS_NONE)
+				if (kind != OBS_NONE && en)
 					z->fields[nf++] =
 						(struct log_field){z->names[col], kind, e, en};
 			}
@@ -553,112 +564,229 @@ size_t zeek_read_header(struct zeek_state *z, const char *p, size_t n, uint64_t 
 	return pos;
 }
 
-/* What a finished line is, and what to do about it. */
-static int end_line(struct zeek_state *z, const char *source, const char *p, size_t lstart,
-		    size_t at, size_t *starts, size_t nfield, int flags, uint64_t ln,
+/* What to do with a finished line [ls, le) of b whose separators are tabs[0
+ * .. ntab) (ntab counts all of them, even past ZEEK_MAX_COLS). */
+static int end_line(struct zeek_state *z, const char *source, const char *b, uint32_t ls,
+		    uint32_t le, const uint32_t *tabs, size_t ntab, int flags, uint64_t ln,
 		    log_event_fn fn, void *arg, struct log_stats *st)
 {
-	size_t len = at - lstart;
 	st->lines++;
-	if (len == 0)
+	if (le == ls)
 		return 0; /* an empty line: nothing to read */
-	if (p[lstart] == '#') {
-		header_line(z, p + lstart, len);
+	if (b[ls] == '#') {
+		header_line(z, b + ls, le - ls);
 		return 0;
 	}
-	if (len > LOG_MAX_LINE) {
+	if (le - ls > LOG_MAX_LINE) {
 		log_stats_bad(st, ln, "line longer than the limit");
 	} else if (flags & 2) {
 		log_stats_bad(st, ln, "control character in the line");
 	} else if (!z->have_fields) {
 		log_stats_bad(st, ln, "data line before a #fields header");
-	} else if (nfield != z->ncol) {
+	} else if (ntab + 1 != z->ncol) {
 		char why[96];
-		snprintf(why, sizeof why, "expected %zu fields, found %zu", z->ncol, nfield);
+		snprintf(why, sizeof why, "expected %zu fields, found %zu", z->ncol, ntab + 1);
 		log_stats_bad(st, ln, why);
 	} else {
-		starts[nfield] = at + 1;
-		return emit_line(z, source, ln, p, starts, flags & 1, fn, arg);
+		return emit_line(z, source, ln, b, ls, le, tabs, flags & 1, fn, arg);
 	}
 	return 0;
+}
+
+/* Positions of the set bits of bits, plus idx, written to out (which has
+ * room for 16 more than the count); returns the end. Eight at a time with
+ * no branch per bit (after simdjson's flatten_bits). */
+static inline __attribute__((always_inline)) uint32_t *flatten(uint32_t *out, uint64_t bits,
+								 uint32_t idx)
+{
+	if (!bits)
+		return out;
+	uint32_t cnt = (uint32_t)__builtin_popcountll(bits);
+	uint32_t *end = out + cnt;
+	const uint64_t top = 1ull << 63; /* keeps ctz defined once bits run out */
+#pragma GCC unroll 8
+	for (int k = 0; k < 8; k++) {
+		out[k] = idx + (uint32_t)__builtin_ctzll(bits | top);
+		bits &= bits - 1;
+	}
+	if (cnt > 8) {
+#pragma GCC unroll 8
+		for (int k = 8; k < 16; k++) {
+			out[k] = idx + (uint32_t)__builtin_ctzll(bits | top);
+			bits &= bits - 1;
+		}
+		for (uint32_t k = 16; k < cnt; k++) {
+			out[k] = idx + (uint32_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+		}
+	}
+	return end;
+}
+
+/* A line that does not fit in a window: split it with a plain loop. */
+static int long_line(struct zeek_state *z, const char *source, const char *p, size_t ls,
+		     size_t le, uint64_t ln, log_event_fn fn, void *arg, struct log_stats *st)
+{
+	if (le - ls > LOG_MAX_LINE) {
+		st->lines++;
+		log_stats_bad(st, ln, "line longer than the limit");
+		return 0;
+	}
+	uint32_t tabs[ZEEK_MAX_COLS + 1];
+	size_t ntab = 0;
+	int flags = 0;
+	const char *b = p + ls;
+	uint32_t n = (uint32_t)(le - ls);
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)b[i];
+		if (c == (unsigned char)z->sep) {
+			if (ntab < ZEEK_MAX_COLS + 1)
+				tabs[ntab] = i;
+			ntab++;
+		} else if (c == '\\') {
+			flags |= 1;
+		} else if (c < 0x20 && !(c == '\r' && i + 1 == n)) {
+			flags |= 2;
+		}
+	}
+	return end_line(z, source, b, 0, n, tabs, ntab, flags, ln, fn, arg, st);
+}
+
+/* The scanner proper; compiled twice below, with and without POPCNT/BMI. */
+static inline __attribute__((always_inline)) int
+scan_impl(struct zeek_state *z, const char *source, const char *p, size_t n, uint64_t *line,
+	  log_event_fn fn, void *arg, struct log_stats *st, masks_fn mfn)
+{
+	uint64_t msep[WIN / 64], moth[WIN / 64];
+	/* Positions in the window: separators and the other special bytes. */
+	uint32_t tabs[WIN + 32], oth[WIN + 32];
+	uint64_t ln = *line;
+	size_t base = 0;
+	int rc = 0;
+	st->bytes += n;
+	while (base < n) {
+		size_t win = n - base < WIN ? n - base : WIN;
+		const char sep = z->sep;
+		const char *b = p + base;
+		size_t nb = win == WIN ? (mfn(b, WIN / 64, msep, moth, sep), WIN / 64)
+				       : masks_tail(mfn, b, win, msep, moth, sep);
+		if (win < nb * 64) {
+			uint64_t keep = win % 64 ? (1ull << (win % 64)) - 1 : ~0ull;
+			msep[nb - 1] &= keep;
+			moth[nb - 1] &= keep;
+		}
+		uint32_t *te = tabs, *oe = oth;
+		for (size_t k = 0; k < nb; k++) {
+			te = flatten(te, msep[k], (uint32_t)(k * 64));
+			/* Newlines and the rare others: about one per line. */
+			for (uint64_t o = moth[k]; o; o &= o - 1)
+				*oe++ = (uint32_t)(k * 64) + (uint32_t)__builtin_ctzll(o);
+		}
+		size_t ntab = (size_t)(te - tabs), noth = (size_t)(oe - oth);
+		const size_t expect = z->ncol ? z->ncol - 1 : 0;
+		uint32_t ls = 0; /* start of the current line in the window */
+		size_t ti = 0;	 /* its first separator */
+		int flags = 0, restart = 0;
+		for (size_t k = 0; k < noth && !restart; k++) {
+			uint32_t at = oth[k];
+			char ch = b[at];
+			if (ch != '\n') {
+				if (ch == '\\')
+					flags |= 1;
+				else if (!(ch == '\r' && base + at + 1 < n && b[at + 1] == '\n'))
+					flags |= 2;
+				continue;
+			}
+			/* The line [ls, at): its separators start at ti. The
+			 * usual case, exactly ncol - 1 of them, costs two
+			 * compares; anything else is counted. */
+			size_t tj = ti + expect;
+			size_t cnt;
+			if (tj <= ntab && (tj == ti || tabs[tj - 1] < at) &&
+			    (tj == ntab || tabs[tj] > at)) {
+				cnt = expect;
+			} else {
+				tj = ti;
+				while (tj < ntab && tabs[tj] < at)
+					tj++;
+				cnt = tj - ti;
+			}
+			ln++;
+			char sep_before = z->sep;
+			rc = end_line(z, source, b, ls, at, tabs + ti, cnt, flags, ln, fn, arg, st);
+			if (rc) {
+				*line = ln;
+				return rc;
+			}
+			ti = tj;
+			ls = at + 1;
+			flags = 0;
+			if (z->sep != sep_before)
+				restart = 1; /* masks are stale: go on after this line */
+		}
+		if (restart || base + win == n) {
+			if (!restart && ls < win) {
+				/* The last line of the input, without a newline. */
+				size_t tj = ti;
+				while (tj < ntab)
+					tj++;
+				ln++;
+				rc = end_line(z, source, b, ls, (uint32_t)win, tabs + ti, tj - ti, flags,
+					      ln, fn, arg, st);
+				ls = (uint32_t)win;
+			}
+			base += ls;
+			if (rc)
+				break;
+			continue;
+		}
+		if (ls == 0) {
+			/* No newline in a whole window: a long line. */
+			const char *nl = memchr(b, '\n', n - base);
+			size_t le = nl ? (size_t)(nl - p) : n;
+			ln++;
+			rc = long_line(z, source, p, base, le, ln, fn, arg, st);
+			if (rc)
+				break;
+			base = nl ? le + 1 : n;
+			continue;
+		}
+		/* The partial last line is scanned again with the next window. */
+		base += ls;
+	}
+	*line = ln;
+	return rc;
+}
+
+#ifdef ZEEK_X86
+__attribute__((target("popcnt,bmi,bmi2,avx2"))) static int
+scan_haswell(struct zeek_state *z, const char *source, const char *p, size_t n, uint64_t *line,
+	     log_event_fn fn, void *arg, struct log_stats *st, masks_fn mfn)
+{
+	return scan_impl(z, source, p, n, line, fn, arg, st, mfn);
+}
+#endif
+
+static int scan_default(struct zeek_state *z, const char *source, const char *p, size_t n,
+			uint64_t *line, log_event_fn fn, void *arg, struct log_stats *st,
+			masks_fn mfn)
+{
+	return scan_impl(z, source, p, n, line, fn, arg, st, mfn);
 }
 
 int zeek_scan(struct zeek_state *z, const char *source, const char *p, size_t n, uint64_t *line,
 	      log_event_fn fn, void *arg, struct log_stats *st)
 {
 	masks_fn mfn = pick_masks();
-	uint64_t msep[WIN / 64], moth[WIN / 64];
-	size_t starts[ZEEK_MAX_COLS + 2];
-	size_t lstart = 0, col = 0, base = 0;
-	int flags = 0; /* 1: a backslash in the line, 2: a control byte */
-	uint64_t ln = *line;
-	int rc = 0;
-	char sep = z->sep;
-	starts[0] = 0;
-	st->bytes += n;
-	while (base < n) {
-		size_t win = n - base < WIN ? n - base : WIN;
-		size_t nb = win == WIN ? (mfn(p + base, WIN / 64, msep, moth, sep), WIN / 64)
-				       : masks_tail(mfn, p + base, win, msep, moth, sep);
-		if (win < nb * 64) {
-			uint64_t keep = win % 64 ? (1ull << (win % 64)) - 1 : ~0ull;
-			msep[nb - 1] &= keep;
-			moth[nb - 1] &= keep;
-		}
-		size_t next = base + win;
-		for (size_t b = 0; b < nb; b++) {
-			const uint64_t ms = msep[b];
-			uint64_t mk = ms | moth[b];
-			const size_t bb = base + b * 64;
-			while (mk) {
-				uint64_t bit = mk & (0 - mk);
-				size_t at = bb + (size_t)__builtin_ctzll(mk);
-				mk ^= bit;
-				if (ms & bit) {
-					/* Columns past the limit are counted, not kept. */
-					col++;
-					starts[col < ZEEK_MAX_COLS ? col : ZEEK_MAX_COLS] = at + 1;
-					continue;
-				}
-				char ch = p[at];
-				if (ch != '\n') {
-					if (ch == '\\')
-						flags |= 1;
-					else if (!(ch == '\r' && at + 1 < n && p[at + 1] == '\n'))
-						flags |= 2;
-					continue;
-				}
-				ln++;
-				rc = end_line(z, source, p, lstart, at, starts, col + 1, flags, ln,
-					      fn, arg, st);
-				if (rc) {
-					*line = ln;
-					return rc;
-				}
-				if (z->sep != sep) {
-					/* A #separator line: the masks of the rest
-					 * of the window are stale; start again after
-					 * this line. */
-					sep = z->sep;
-					next = at + 1;
-					b = nb;
-					mk = 0;
-				}
-				lstart = at + 1;
-				starts[0] = lstart;
-				col = 0;
-				flags = 0;
-			}
-		}
-		base = next;
-	}
-	/* The last line of the input without a newline. */
-	if (lstart < n) {
-		ln++;
-		rc = end_line(z, source, p, lstart, n, starts, col + 1, flags, ln, fn, arg, st);
-	}
-	*line = ln;
-	return rc;
+#ifdef ZEEK_X86
+	static int fast = -1;
+	if (fast < 0)
+		fast = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
+		       __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+	if (fast)
+		return scan_haswell(z, source, p, n, line, fn, arg, st, mfn);
+#endif
+	return scan_default(z, source, p, n, line, fn, arg, st, mfn);
 }
 
 /* ---- the reader ---- */

@@ -35,9 +35,10 @@ struct matcher *matcher_new(const struct match_opts *o)
 	vec_init(&m->unmatch, sizeof(uint32_t));
 	for (int k = 0; k < OBS_KIND_MAX; k++)
 		vec_init(&m->re[k], sizeof(struct m_re));
-	/* Distinct seeds: a value hashes differently in every table. */
+	/* Distinct seeds: a value hashes differently in every table (the
+	 * contexts' cache of recent misses relies on it). */
 	xtab_init(&m->dom, 0x6a09e667f3bcc908ull);
-	xtab_init(&m->dom_sub, 0x6a09e667f3bcc908ull);
+	xtab_init(&m->dom_sub, 0x1f83d9abfb41bd6bull);
 	xtab_init(&m->url, 0xbb67ae8584caa73bull);
 	xtab_init(&m->url_tail[0], 0x3c6ef372fe94f82bull);
 	xtab_init(&m->url_tail[1], 0xa54ff53a5f1d36f1ull);
@@ -164,7 +165,7 @@ void matcher_finish(struct matcher *m)
 		 vec_bytes(&m->lits) + vec_bytes(&m->exprs) + vec_bytes(&m->obs) +
 		 vec_bytes(&m->kids);
 	if (m->v4)
-		bytes += (m->v4mask + 1) * sizeof *m->v4 + (1u << 24) / 8;
+		bytes += (m->v4mask + 1) * sizeof *m->v4 + (1u << 24) / 8 + (1u << 16) / 8;
 	if (m->v6)
 		bytes += (m->v6mask + 1) * sizeof *m->v6;
 	m->st.bytes = bytes;
@@ -196,6 +197,7 @@ void matcher_free(struct matcher *m)
 	free(m->text.p);
 	free(m->v4);
 	free(m->v4bm);
+	free(m->v4bm16);
 	free(m->v6);
 	free(m);
 }

@@ -795,6 +795,23 @@ static int anchors(const struct matcher *m, uint32_t e, struct vec *out)
 	return best;
 }
 
+/* Whether expression e can be true at all (a comparison on a path no log
+ * carries never is). */
+static int possible(const struct matcher *m, uint32_t e)
+{
+	const struct m_expr *x = &VEC_AT(&m->exprs, struct m_expr, e);
+	if (x->kind == EX_CMP)
+		return VEC_AT(&m->cmps, struct m_cmp, x->first).ck != CK_NONE;
+	for (uint32_t i = 0; i < x->n; i++) {
+		int p = possible(m, VEC_AT(&m->kids, uint32_t, x->first + i));
+		if (x->kind == EX_AND && !p)
+			return 0;
+		if (x->kind == EX_OR && p)
+			return 1;
+	}
+	return x->kind == EX_AND;
+}
+
 static void add_anchor(struct matcher *m, uint32_t ci)
 {
 	struct m_cmp *c = &VEC_AT(&m->cmps, struct m_cmp, ci);
@@ -965,7 +982,10 @@ static void compile_complex(struct matcher *m, uint32_t ind, const struct patter
 	for (size_t i = 0; i < p->nobs; i++) {
 		uint32_t on = VEC_AT(&m->kids, uint32_t, x->obs_first + i);
 		av.n = 0;
-		int cost = anchors(m, VEC_AT(&m->obs, struct m_obs, on).expr, &av);
+		uint32_t ex = VEC_AT(&m->obs, struct m_obs, on).expr;
+		if (!possible(m, ex))
+			continue; /* never true: its comparisons are listed as unmatchable */
+		int cost = anchors(m, ex, &av);
 		if (!cost) {
 			/* Evaluated on every event: remember the observation node. */
 			*(uint32_t *)vec_push(&m->unanchored) = on;

@@ -84,8 +84,16 @@ struct agg_slot {
 };
 
 
+/* Recent misses of the string tables, direct-mapped by the value's 64-bit
+ * hash (L1-sized): a value that missed a moment ago misses again without
+ * touching the Bloom filter, which lives further away. A different value
+ * with the same 64-bit hash in the same slot would be taken for a miss; at
+ * 2^-64 per pair that is accepted. */
+#define NEG_SLOTS 2048
+
 struct match_ctx {
 	const struct matcher *m;
+	uint64_t neg[NEG_SLOTS];
 	struct buf *out;
 	struct match_counts cnt;
 	match_allow_fn allow;
@@ -301,11 +309,18 @@ static inline void xtab_find(struct match_ctx *c, const struct xtab *t, const ch
 {
 	if (!t->n)
 		return;
-	uint32_t tag = (uint32_t)(XXH3_64bits_withSeed(v, n, t->seed) >> 32);
+	uint64_t h = XXH3_64bits_withSeed(v, n, t->seed);
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint64_t *neg = &c->neg[(h ^ h >> 29) & (NEG_SLOTS - 1)];
 	c->cnt.lookups++;
-	if (!bloom_maybe(t, tag))
+	if (*neg == (h | 1))
 		return;
+	if (!bloom_maybe(t, tag)) {
+		*neg = h | 1;
+		return;
+	}
 	const struct arena *a = &c->m->vals;
+	size_t before = c->nhits;
 	for (size_t j = tag >> t->shift; t->slot[j].off; j = (j + 1) & t->mask) {
 		const struct xslot *s = &t->slot[j];
 		if (s->tag != tag)
@@ -315,13 +330,17 @@ static inline void xtab_find(struct match_ctx *c, const struct xtab *t, const ch
 		if (sn == n && memcmp(sv, v, n) == 0)
 			add_hit(c, s->ref, field, H_STR, 0, s->off);
 	}
+	if (c->nhits == before)
+		*neg = h | 1;
 }
 
 static inline void v4_find(struct match_ctx *c, uint32_t addr, size_t field)
 {
 	const struct matcher *m = c->m;
 	c->cnt.lookups++;
-	if (!m->v4bm || !(m->v4bm[addr >> 14] >> ((addr >> 8) & 63) & 1))
+	/* One bit per /16 (8 KB, stays in L1), then one per /24. */
+	if (!m->v4bm || !(m->v4bm16[addr >> 22] >> ((addr >> 16) & 63) & 1) ||
+	    !(m->v4bm[addr >> 14] >> ((addr >> 8) & 63) & 1))
 		return;
 	uint64_t lens = m->v4lens;
 	while (lens) {
@@ -415,7 +434,8 @@ static inline void lower_copy(const char *s, size_t n, char *out)
 	}
 }
 
-/* A fast dotted-quad parser (host byte order); 0 when not IPv4. */
+/* A fast dotted-quad parser (host byte order); 0 when not IPv4. Leading
+ * zeros are refused ("010" is 8 to some parsers, 10 to others). */
 static inline int v4_parse(const char *s, size_t n, uint32_t *out)
 {
 	if (n < 7 || n > 15)
@@ -425,6 +445,8 @@ static inline int v4_parse(const char *s, size_t n, uint32_t *out)
 	for (size_t i = 0; i < n; i++) {
 		unsigned ch = (unsigned char)s[i] - '0';
 		if (ch < 10) {
+			if (nd == 1 && v == 0)
+				return 0;
 			v = v * 10 + ch;
 			if (++nd > 3)
 				return 0;
@@ -1124,17 +1146,32 @@ static int finish_event(struct match_ctx *c, const struct log_event *ev)
 	return 0;
 }
 
+static inline uint64_t load8(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+static inline uint32_t load4(const char *p)
+{
+	uint32_t x;
+	memcpy(&x, p, 4);
+	return x;
+}
+
+/* n bytes equal; words that overlap at the end rather than a byte loop. */
 static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x, y;
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return 0;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			if (load8(a + i) != load8(b + i))
+				return 0;
+		return load8(a + n - 8) == load8(b + n - 8);
 	}
-	for (; i < n; i++)
+	if (n >= 4)
+		return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+	for (size_t i = 0; i < n; i++)
 		if (a[i] != b[i])
 			return 0;
 	return 1;
@@ -1150,6 +1187,12 @@ int match_event(void *ctx, const struct log_event *ev)
 	for (size_t i = 0; i < nf; i++) {
 		const struct log_field *f = &ev->fields[i];
 		struct memo *mm = &c->memo[i];
+		if (f->kind == OBS_PORT || f->kind == OBS_NONE) {
+			/* Nothing to look up: prepared only when the event has hits. */
+			c->cnt.kinds_seen[f->kind]++;
+			skipped |= 1ull << i;
+			continue;
+		}
 		/* The same value in the same field as on the previous event
 		 * found nothing then and finds nothing now. */
 		if (mm->name == f->name && mm->kind == f->kind && mm->len == f->len &&

@@ -197,7 +197,8 @@ struct matcher {
 	struct v4slot *v4;
 	size_t v4mask, v4n;
 	uint64_t v4lens; /* bit L: some entry has prefix length L */
-	uint64_t *v4bm;	 /* 1 << 24 bits */
+	uint64_t *v4bm;	 /* 1 << 24 bits: a /24 that some entry touches */
+	uint64_t *v4bm16; /* 1 << 16 bits: the same per /16 */
 	struct v6slot *v6;
 	size_t v6mask, v6n;
 	uint8_t v6lens[129];

@@ -217,12 +217,18 @@ void v4_add(struct matcher *m, uint32_t addr, unsigned plen, uint32_t ref)
 	m->v4[j] = (struct v4slot){.addr = addr, .ref = ref, .plen = (uint8_t)plen, .used = 1};
 	m->v4n++;
 	m->v4lens |= 1ull << plen;
-	if (!m->v4bm)
+	if (!m->v4bm) {
 		m->v4bm = xcalloc((1u << 24) / 64, sizeof *m->v4bm);
-	/* Mark every /24 the entry touches. */
+		m->v4bm16 = xcalloc((1u << 16) / 64, sizeof *m->v4bm16);
+	}
+	/* Mark every /24 and /16 the entry touches. */
 	uint32_t first = addr >> 8, count = plen >= 24 ? 1 : 1u << (24 - plen);
 	for (uint32_t k = 0; k < count; k++)
 		m->v4bm[(first + k) >> 6] |= 1ull << ((first + k) & 63);
+	first = addr >> 16;
+	count = plen >= 16 ? 1 : 1u << (16 - plen);
+	for (uint32_t k = 0; k < count; k++)
+		m->v4bm16[(first + k) >> 6] |= 1ull << ((first + k) & 63);
 	if (plen == 32)
 		m->st.exact[OBS_IP]++;
 	else

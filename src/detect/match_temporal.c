@@ -113,7 +113,8 @@ static void apply_quals(const struct m_obs *o, struct flist *l)
 	if (o->quals & PATTERN_Q_REPEATS) {
 		struct flist out = {0};
 		size_t need = (size_t)o->repeats;
-		qsort(l->f, l->n, sizeof *l->f, by_end);
+		if (l->n)
+			qsort(l->f, l->n, sizeof *l->f, by_end);
 		size_t start = 0;
 		while (need && start + need <= l->n) {
 			/* The window l->f[start .. start + need): disjoint in order. */
@@ -162,7 +163,8 @@ static struct flist eval_and(struct tctx *t, const struct m_obs *o)
 	size_t *pos = xcalloc(k, sizeof *pos);
 	for (size_t i = 0; i < k; i++) {
 		ch[i] = eval(t, VEC_AT(&t->m->kids, uint32_t, o->first + i));
-		qsort(ch[i].f, ch[i].n, sizeof *ch[i].f, by_end);
+		if (ch[i].n)
+			qsort(ch[i].f, ch[i].n, sizeof *ch[i].f, by_end);
 	}
 	/* Walk all children's firings in order of completion. */
 	for (;;) {
@@ -217,8 +219,10 @@ static struct flist eval_followedby(struct tctx *t, const struct m_obs *o)
 	struct flist prev = eval(t, VEC_AT(&t->m->kids, uint32_t, o->first));
 	for (uint32_t j = 1; j < o->n; j++) {
 		struct flist cur = eval(t, VEC_AT(&t->m->kids, uint32_t, o->first + j));
-		qsort(prev.f, prev.n, sizeof *prev.f, by_end);
-		qsort(cur.f, cur.n, sizeof *cur.f, by_start);
+		if (prev.n)
+			qsort(prev.f, prev.n, sizeof *prev.f, by_end);
+		if (cur.n)
+			qsort(cur.f, cur.n, sizeof *cur.f, by_start);
 		struct flist out = {0};
 		size_t p = 0;
 		int have = 0;
@@ -279,7 +283,8 @@ static struct flist eval(struct tctx *t, uint32_t node)
 void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n,
 		    struct match_ctx *into)
 {
-	qsort(recs, n, sizeof *recs, rec_cmp);
+	if (n)
+		qsort(recs, n, sizeof *recs, rec_cmp);
 	size_t i = 0;
 	while (i < n) {
 		size_t j = i;
@@ -297,7 +302,8 @@ void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n,
 		const struct m_cx *x = &VEC_AT(&m->cx, struct m_cx, recs[i].cx);
 		struct tctx t = {m, recs + i, w - i};
 		struct flist l = eval(&t, x->root);
-		qsort(l.f, l.n, sizeof *l.f, by_end);
+		if (l.n)
+			qsort(l.f, l.n, sizeof *l.f, by_end);
 		for (size_t k = 0; k < l.n; k++)
 			match_report_firing(into, recs[i].cx, l.f[k].last, l.f[k].t0);
 		free(l.f);

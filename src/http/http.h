@@ -55,17 +55,17 @@
 
 /* ---- limits --------------------------------------------------------------- */
 
-#define HTTP_MAX_TARGET 8192            /* request target (path + query) bytes */
-#define HTTP_MAX_SEGMENTS 32            /* path segments */
-#define HTTP_MAX_QUERY_PARAMS 64        /* key=value pairs in the query */
-#define HTTP_MAX_PATH_PARAMS 8          /* {name} parameters in one pattern */
-#define HTTP_MAX_EXTRA_HEADERS 16       /* headers a handler may add */
-#define HTTP_MAX_HEADER_BYTES (16u << 10) /* all request headers of a request */
-#define HTTP_MAX_BODY_OBJECT (4u << 20)  /* default body limit: one object */
-#define HTTP_MAX_BODY_IMPORT (64u << 20) /* bulk import, TAXII add objects */
-#define HTTP_MAX_RESPONSE (64u << 20)    /* a buffered response body; stream larger */
-#define HTTP_CURSOR_MAX 160             /* bytes of an encoded cursor, NUL included */
-#define HTTP_NAME_MAX 128               /* user and organisation names, NUL included */
+#define HTTP_MAX_TARGET	       8192	   /* request target (path + query) bytes */
+#define HTTP_MAX_SEGMENTS      32	   /* path segments */
+#define HTTP_MAX_QUERY_PARAMS  64	   /* key=value pairs in the query */
+#define HTTP_MAX_PATH_PARAMS   8	   /* {name} parameters in one pattern */
+#define HTTP_MAX_EXTRA_HEADERS 16	   /* headers a handler may add */
+#define HTTP_MAX_HEADER_BYTES  (16u << 10) /* all request headers of a request */
+#define HTTP_MAX_BODY_OBJECT   (4u << 20)  /* default body limit: one object */
+#define HTTP_MAX_BODY_IMPORT   (64u << 20) /* bulk import, TAXII add objects */
+#define HTTP_MAX_RESPONSE      (64u << 20) /* a buffered response body; stream larger */
+#define HTTP_CURSOR_MAX	       160	   /* bytes of an encoded cursor, NUL included */
+#define HTTP_NAME_MAX	       128	   /* user and organisation names, NUL included */
 
 /* ---- methods, authentication ---------------------------------------------- */
 
@@ -84,9 +84,9 @@ const char *http_method_name(enum http_method m);
 enum http_auth {
 	HTTP_AUTH_NONE = 0, /* no credentials looked at: health, openapi.json, login */
 	HTTP_AUTH_OPTIONAL, /* credentials used when given (and must then be valid);
-			       without them the caller is anonymous and its viewer sees
-			       CLEAR objects when the server runs with --public, else nothing */
-	HTTP_AUTH_USER,     /* an authenticated user is required (401 otherwise) */
+			       without them: anonymous (viewer sees CLEAR objects) when the
+			       server runs with --public, else 401 */
+	HTTP_AUTH_USER,	    /* an authenticated user is required (401 otherwise) */
 };
 
 enum http_cred {
@@ -101,10 +101,10 @@ struct http_caller {
 	int authenticated; /* 0: anonymous (only on NONE/OPTIONAL routes) */
 	enum http_cred cred;
 	int64_t user_id, org_id; /* 0 when anonymous */
-	int role;                /* enum access_role; ACCESS_ROLE_READ_ONLY when anonymous */
+	int role;		 /* enum access_role; ACCESS_ROLE_READ_ONLY when anonymous */
 	char user[HTTP_NAME_MAX], org[HTTP_NAME_MAX];
-	int org_default_tlp;     /* enum store_tlp: the organisation's default marking */
-	const int64_t *groups;   /* sharing groups the organisation belongs to (sorted) */
+	int org_default_tlp;   /* enum store_tlp: the organisation's default marking */
+	const int64_t *groups; /* sharing groups the organisation belongs to (sorted) */
 	size_t n_groups;
 	/* Ready for reads: pass &req->caller.viewer to store_get/scan/stats. */
 	struct store_viewer viewer;
@@ -123,21 +123,21 @@ struct http_server;
 
 struct http_request {
 	enum http_method method;
-	const char *path;                /* decoded, without the query; "/" at least */
-	const struct http_param *query;  /* in request order, repeated keys kept */
+	const char *path;		/* decoded, without the query; "/" at least */
+	const struct http_param *query; /* in request order, repeated keys kept */
 	size_t n_query;
 	const struct http_param *params; /* {name} values of the matched pattern */
 	size_t n_params;
-	const char *body;                /* NUL-terminated (the NUL is not counted); "" when none */
-	size_t body_len;                 /* at most route->max_body */
-	const char *content_type;        /* the Content-Type header, or NULL */
-	char remote[64];                 /* peer address without port, e.g. "127.0.0.1" */
+	const char *body;	  /* NUL-terminated (the NUL is not counted); "" when none */
+	size_t body_len;	  /* at most route->max_body */
+	const char *content_type; /* the Content-Type header, or NULL */
+	char remote[64];	  /* peer address without port, e.g. "127.0.0.1" */
 	struct http_caller caller;
 	const struct http_route *route;
 	const struct http_route_table *table;
-	struct store *store;             /* this request's own store connection */
+	struct store *store; /* this request's own store connection */
 	struct http_server *server;
-	void *priv;                      /* the server's; do not touch */
+	void *priv; /* the server's; do not touch */
 };
 
 /* The first value of query key, or NULL when absent. */
@@ -167,8 +167,8 @@ char *http_strdup(struct http_request *req, const char *s);
 int http_query_allow(struct http_request *req, struct http_response *res,
 		     const char *const *allowed);
 /* Optional integer in [lo, hi]; *out = dflt when absent; repeated key is a 400. */
-int http_query_long(struct http_request *req, struct http_response *res, const char *key,
-		    long lo, long hi, long dflt, long *out);
+int http_query_long(struct http_request *req, struct http_response *res, const char *key, long lo,
+		    long hi, long dflt, long *out);
 /* Optional RFC 3339 time (or a date) in microseconds; *out = dflt when absent. */
 int http_query_time(struct http_request *req, struct http_response *res, const char *key,
 		    int64_t dflt, int64_t *out);
@@ -196,14 +196,14 @@ int http_media_type_is(const char *ct, const char *media_type);
 typedef int (*http_stream_fn)(void *arg, struct buf *out);
 
 struct http_response {
-	int status;               /* 200 unless set */
+	int status;		  /* 200 unless set */
 	const char *content_type; /* static or request memory; default application/json */
-	struct buf body;          /* a buffered body, max HTTP_MAX_RESPONSE */
+	struct buf body;	  /* a buffered body, max HTTP_MAX_RESPONSE */
 	struct {
 		const char *name, *value;
 	} headers[HTTP_MAX_EXTRA_HEADERS];
 	size_t n_headers;
-	http_stream_fn stream;    /* when set, body is ignored */
+	http_stream_fn stream; /* when set, body is ignored */
 	void *stream_arg;
 	void (*stream_free)(void *arg);
 };
@@ -229,11 +229,11 @@ int http_reply(struct http_response *res, int status, const char *content_type, 
  * detail is for the caller: never put secrets, SQL or other organisations'
  * data in it; for an object the caller may not see, say exactly what you say
  * for a missing one (see HTTP_NOT_FOUND_DETAIL). */
-int http_error(struct http_request *req, struct http_response *res, int status,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int http_error(struct http_request *req, struct http_response *res, int status, const char *fmt,
+	       ...) __attribute__((format(printf, 4, 5)));
 /* The same with the status derived from a VB_E* code (http_status_of). */
-int http_error_code(struct http_request *req, struct http_response *res, int code,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int http_error_code(struct http_request *req, struct http_response *res, int code, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
 /* The one mapping of VB_E* codes to statuses: EUSAGE 400, EINPUT 400,
  * ENOTFOUND 404, EDENIED 403, ECONFLICT 409, ENOMEM 413, others 500. */
 int http_status_of(int code);
@@ -275,7 +275,7 @@ struct http_route {
 	size_t max_body;
 	const char *const *consumes;
 	/* OpenAPI: generated into /api/v1/openapi.json from the tables. */
-	const char *summary;     /* one line */
+	const char *summary;	 /* one line */
 	const char *description; /* a paragraph */
 	/* Query parameters, one per line: "name|type|description", type one of
 	 * string, integer, boolean, date-time; "name*" marks it repeatable.
@@ -290,10 +290,11 @@ struct http_route {
 
 /* A group of routes under one prefix with one error shape. */
 struct http_route_table {
-	const char *name;   /* "rest", "taxii" */
-	const char *prefix; /* "/api/v1", "/taxii2": unmatched paths under it get this table's errors */
+	const char *name; /* "rest", "taxii" */
+	/* "/api/v1", "/taxii2": unmatched paths under it get this table's errors */
+	const char *prefix;
 	const struct http_route *routes; /* ends with an entry whose path is NULL */
-	http_error_fn error;             /* NULL: http_rest_error */
+	http_error_fn error;		 /* NULL: http_rest_error */
 	/* Sent with 401: e.g. "Bearer realm=\"verbinding\"". */
 	const char *www_authenticate;
 	/* Optional, run after authentication and before the body is read:
@@ -323,8 +324,9 @@ const struct http_route_table *const *http_tables(void);
  */
 int http_cursor_make(const struct http_request *req, const char *scope, int64_t seq,
 		     char out[HTTP_CURSOR_MAX]);
-/* Returns 0 with *seq set, or VB_EUSAGE for a malformed, forged, expired
- * or someone else's cursor. */
+/* Returns 0 with *seq set, or VB_EUSAGE for a malformed, forged or
+ * someone else's cursor, or one from another listing. Cursors do not
+ * expire (they name a position, not a snapshot). */
 int http_cursor_parse(const struct http_request *req, const char *scope, const char *cursor,
 		      int64_t *seq);
 
@@ -341,16 +343,16 @@ void http_audit(struct http_request *req, const char *action, const char *object
 
 struct http_config {
 	const char *store_path;
-	const char *listen;             /* "ADDR:PORT" ("[::1]:PORT" for IPv6); port 0 picks one */
+	const char *listen;		/* "ADDR:PORT" ("[::1]:PORT" for IPv6); port 0 picks one */
 	const char *tls_cert, *tls_key; /* PEM files, both or neither */
-	int public_access;              /* anonymous readers see CLEAR */
-	unsigned threads;               /* worker threads; 0: two per core */
-	int thread_per_connection;      /* instead of the worker pool */
-	unsigned timeout_s;             /* idle connection timeout; 0: 30 s */
-	int quiet;                      /* no access log */
-	unsigned fail_limit;            /* failed sign-ins per address or user before 429; 0: 10 */
-	unsigned fail_window;           /* seconds counted, and seconds blocked; 0: 60 */
-	const char *unmarked_tlp;       /* level of objects stored without a TLP marking
+	int public_access;		/* anonymous readers see CLEAR */
+	unsigned threads;		/* worker threads; 0: two per core */
+	int thread_per_connection;	/* instead of the worker pool */
+	unsigned timeout_s;		/* idle connection timeout; 0: 30 s */
+	int quiet;			/* no access log */
+	unsigned fail_limit;		/* failed sign-ins per address or user before 429; 0: 10 */
+	unsigned fail_window;		/* seconds counted, and seconds blocked; 0: 60 */
+	const char *unmarked_tlp;	/* level of objects stored without a TLP marking
 					   (CLI imports without --tlp); NULL: "green" */
 };
 
@@ -377,17 +379,18 @@ struct http_target {
 };
 /* Parses a request target ("/a/b%20c?x=1&y=%2F"): see step 1 above. Returns
  * 0, or VB_EUSAGE with *why set to a static message (the 400 detail). */
-int http_parse_target(struct http_arena *a, const char *target, size_t len,
-		      struct http_target *out, const char **why);
+int http_parse_target(struct http_arena *a, const char *target, size_t len, struct http_target *out,
+		      const char **why);
 
 /* Result of routing. */
 struct http_match {
-	const struct http_route *route;       /* NULL when none */
-	const struct http_route_table *table; /* the table of route, else the one whose prefix holds path, else NULL */
+	const struct http_route *route; /* NULL when none */
+	/* The table of route, else the one whose prefix holds path, else NULL. */
+	const struct http_route_table *table;
 	struct http_param params[HTTP_MAX_PATH_PARAMS];
 	size_t n_params;
 	int method_not_allowed; /* path matched with another method: 405 */
-	unsigned allowed;       /* methods the path accepts (Allow header) */
+	unsigned allowed;	/* methods the path accepts (Allow header) */
 };
 /* Finds the route for method and a decoded path among tables
  * (NULL-terminated). Parameter values point into a copy of path the caller's

@@ -57,9 +57,8 @@ static void set_anonymous(struct http_server *srv, struct http_request *req)
 
 static int unauthorized(struct http_request *req, struct http_response *res, const char *detail)
 {
-	const char *ch = req->table && req->table->www_authenticate
-				 ? req->table->www_authenticate
-				 : "Bearer realm=\"verbinding\"";
+	const char *ch = req->table && req->table->www_authenticate ? req->table->www_authenticate
+								    : "Bearer realm=\"verbinding\"";
 	http_error(req, res, 401, "%s", detail);
 	/* WWW-Authenticate is not a server-owned header: add it directly. */
 	res->headers[0].name = "WWW-Authenticate";
@@ -104,9 +103,33 @@ static void failed(struct http_server *srv, struct http_request *req, const char
 	http_audit(req, "login.failed", NULL, "denied", detail);
 }
 
-int http_auth_password(struct http_server *srv, struct http_request *req,
-		       struct http_response *res, const char *user, const char *pw, size_t pwlen,
-		       struct ident_principal *p)
+/* Password checks cost 64 MiB and about 0.1 s each (argon2id,
+ * "interactive"): at most this many run at once, whatever the number of
+ * connections, so a burst of logins cannot exhaust memory. */
+#define PASSWORD_CHECKS_AT_ONCE 4
+static pthread_mutex_t pw_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pw_cv = PTHREAD_COND_INITIALIZER;
+static int pw_running;
+
+static void pw_enter(void)
+{
+	pthread_mutex_lock(&pw_mu);
+	while (pw_running >= PASSWORD_CHECKS_AT_ONCE)
+		pthread_cond_wait(&pw_cv, &pw_mu);
+	pw_running++;
+	pthread_mutex_unlock(&pw_mu);
+}
+
+static void pw_leave(void)
+{
+	pthread_mutex_lock(&pw_mu);
+	pw_running--;
+	pthread_cond_signal(&pw_cv);
+	pthread_mutex_unlock(&pw_mu);
+}
+
+int http_auth_password(struct http_server *srv, struct http_request *req, struct http_response *res,
+		       const char *user, const char *pw, size_t pwlen, struct ident_principal *p)
 {
 	char k[128];
 	int retry = 0;
@@ -116,16 +139,19 @@ int http_auth_password(struct http_server *srv, struct http_request *req,
 	char stored[IDENT_PWHASH_MAX];
 	const struct store_ident_ops *id = store_ident(req->store);
 	int rc = id->user_pwhash(req->store, user, stored, sizeof stored);
+	if (rc && rc != VB_ENOTFOUND) {
+		http_error(req, res, 500, "the store failed");
+		return 1;
+	}
+	pw_enter();
 	if (rc == VB_ENOTFOUND) {
 		/* Same time as a real check, so timing does not tell who exists. */
 		cred_password_dummy(pw, pwlen);
-	} else if (rc) {
-		http_error(req, res, 500, "the store failed");
-		return 1;
 	} else {
 		rc = cred_password_verify(stored, pw, pwlen);
 		sodium_memzero(stored, sizeof stored);
 	}
+	pw_leave();
 	if (!rc)
 		rc = id->user_principal(req->store, user, p);
 	if (rc) {
@@ -169,13 +195,14 @@ static int cookie_value(const char *hdr, const char *name, char *out, size_t cap
 	return 0;
 }
 
-int http_session_start(struct http_server *srv, struct http_request *req,
-		       struct http_response *res, const struct ident_principal *p)
+int http_session_start(struct http_server *srv, struct http_request *req, struct http_response *res,
+		       const struct ident_principal *p)
 {
 	unsigned char raw[32], h[IDENT_HASH_LEN];
 	char sid[64];
 	randombytes_buf(raw, sizeof raw);
-	sodium_bin2base64(sid, sizeof sid, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(sid, sizeof sid, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
 	cred_hash(srv->key, sid, strlen(sid), h);
 	const struct store_ident_ops *id = store_ident(req->store);
@@ -197,8 +224,7 @@ int http_session_start(struct http_server *srv, struct http_request *req,
 	return rc;
 }
 
-int http_session_end(struct http_server *srv, struct http_request *req,
-		     struct http_response *res)
+int http_session_end(struct http_server *srv, struct http_request *req, struct http_response *res)
 {
 	const char *hdr = http_header(req, "Cookie");
 	char sid[128];
@@ -215,8 +241,7 @@ int http_session_end(struct http_server *srv, struct http_request *req,
 	return http_header_add(req, res, "Set-Cookie", cookie);
 }
 
-int http_authenticate(struct http_server *srv, struct http_request *req,
-		      struct http_response *res)
+int http_authenticate(struct http_server *srv, struct http_request *req, struct http_response *res)
 {
 	const struct http_route *r = req->route;
 	set_anonymous(srv, req);

@@ -20,8 +20,7 @@ struct http_limiter;
 struct http_limiter *http_limiter_new(unsigned max_fail, unsigned window_s);
 void http_limiter_free(struct http_limiter *l);
 /* 1 when key is blocked now; *retry_after then holds seconds to wait. */
-int http_limiter_blocked(struct http_limiter *l, const char *key, int64_t now_us,
-			 int *retry_after);
+int http_limiter_blocked(struct http_limiter *l, const char *key, int64_t now_us, int *retry_after);
 void http_limiter_fail(struct http_limiter *l, const char *key, int64_t now_us);
 void http_limiter_clear(struct http_limiter *l, const char *key);
 
@@ -50,23 +49,20 @@ struct http_req_state;
 /* Password login shared by HTTP Basic and POST /api/v1/login: checks the
  * limiter, verifies, audits. Returns 0 with *p filled, or writes 401/429
  * into res and returns non-zero. */
-int http_auth_password(struct http_server *srv, struct http_request *req,
-		       struct http_response *res, const char *user, const char *pw, size_t pwlen,
-		       struct ident_principal *p);
+int http_auth_password(struct http_server *srv, struct http_request *req, struct http_response *res,
+		       const char *user, const char *pw, size_t pwlen, struct ident_principal *p);
 /* Starts a session for p: stores its hash, sets the cookie on res. */
-int http_session_start(struct http_server *srv, struct http_request *req,
-		       struct http_response *res, const struct ident_principal *p);
+int http_session_start(struct http_server *srv, struct http_request *req, struct http_response *res,
+		       const struct ident_principal *p);
 /* Ends the session named by the request's cookie (if any) and clears the
  * cookie on res. */
-int http_session_end(struct http_server *srv, struct http_request *req,
-		     struct http_response *res);
-#define HTTP_SESSION_COOKIE "vb_session"
+int http_session_end(struct http_server *srv, struct http_request *req, struct http_response *res);
+#define HTTP_SESSION_COOKIE  "vb_session"
 #define HTTP_SESSION_SECONDS (12 * 3600)
 
 /* Authenticates req (step 3 in http.h). Returns 0 when the handler may run
  * (caller filled, possibly anonymous); otherwise an error is in res. */
-int http_authenticate(struct http_server *srv, struct http_request *req,
-		      struct http_response *res);
+int http_authenticate(struct http_server *srv, struct http_request *req, struct http_response *res);
 /* Fills req->caller for a principal (groups, viewer). */
 int http_caller_set(struct http_server *srv, struct http_request *req,
 		    const struct ident_principal *p, enum http_cred cred);

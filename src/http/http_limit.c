@@ -18,7 +18,7 @@
 
 #define LIMIT_SLOTS 4096
 #define LIMIT_PROBE 16
-#define LIMIT_KEY 96
+#define LIMIT_KEY   96
 
 struct slot {
 	char key[LIMIT_KEY];
@@ -80,8 +80,7 @@ static struct slot *find(struct http_limiter *l, const char *key, int create, in
 	return victim;
 }
 
-int http_limiter_blocked(struct http_limiter *l, const char *key, int64_t now_us,
-			 int *retry_after)
+int http_limiter_blocked(struct http_limiter *l, const char *key, int64_t now_us, int *retry_after)
 {
 	pthread_mutex_lock(&l->mu);
 	struct slot *s = find(l, key, 0, now_us);

@@ -228,8 +228,8 @@ static int parse_query(struct http_arena *a, const char *q, size_t n, struct htt
 	return 0;
 }
 
-int http_parse_target(struct http_arena *a, const char *target, size_t len,
-		      struct http_target *out, const char **why)
+int http_parse_target(struct http_arena *a, const char *target, size_t len, struct http_target *out,
+		      const char **why)
 {
 	memset(out, 0, sizeof *out);
 	*why = "bad request target";

@@ -106,8 +106,8 @@ void http_error_body(struct http_request *req, struct http_response *res, int st
 	fn(req, res, status, http_status_title(status), detail);
 }
 
-int http_error(struct http_request *req, struct http_response *res, int status,
-	       const char *fmt, ...)
+int http_error(struct http_request *req, struct http_response *res, int status, const char *fmt,
+	       ...)
 {
 	char detail[1024];
 	va_list ap;
@@ -118,8 +118,8 @@ int http_error(struct http_request *req, struct http_response *res, int status,
 	return 0;
 }
 
-int http_error_code(struct http_request *req, struct http_response *res, int code,
-		    const char *fmt, ...)
+int http_error_code(struct http_request *req, struct http_response *res, int code, const char *fmt,
+		    ...)
 {
 	char detail[1024];
 	va_list ap;
@@ -132,9 +132,16 @@ int http_error_code(struct http_request *req, struct http_response *res, int cod
 
 /* Headers the server sets itself; a handler may not override them. */
 static const char *const owned_headers[] = {
-	"content-length", "content-type", "x-content-type-options", "content-security-policy",
-	"x-frame-options", "connection", "transfer-encoding", "strict-transport-security",
-	"date", NULL,
+    "content-length",
+    "content-type",
+    "x-content-type-options",
+    "content-security-policy",
+    "x-frame-options",
+    "connection",
+    "transfer-encoding",
+    "strict-transport-security",
+    "date",
+    NULL,
 };
 
 static int header_text_ok(const char *s, int name)
@@ -211,8 +218,8 @@ int http_query_allow(struct http_request *req, struct http_response *res,
 	return 0;
 }
 
-int http_query_long(struct http_request *req, struct http_response *res, const char *key,
-		    long lo, long hi, long dflt, long *out)
+int http_query_long(struct http_request *req, struct http_response *res, const char *key, long lo,
+		    long hi, long dflt, long *out)
 {
 	*out = dflt;
 	if (http_query_count(req, key) > 1) {
@@ -223,8 +230,9 @@ int http_query_long(struct http_request *req, struct http_response *res, const c
 	if (!v)
 		return 0;
 	if (parse_long(v, lo, hi, out)) {
-		http_error(req, res, 400, "query parameter '%s': expected an integer from %ld to %ld",
-			   key, lo, hi);
+		http_error(req, res, 400,
+			   "query parameter '%s': expected an integer from %ld to %ld", key, lo,
+			   hi);
 		return VB_EUSAGE;
 	}
 	return 0;
@@ -284,7 +292,7 @@ const char *http_header(const struct http_request *req, const char *name)
 /* ---- cursors ---- */
 
 #define CURSOR_VERSION 1
-#define CURSOR_MAC 16
+#define CURSOR_MAC     16
 #define CURSOR_PAYLOAD 17 /* version, seq (8), user (8) */
 
 static void cursor_mac(const struct http_server *srv, const unsigned char *payload,
@@ -354,15 +362,15 @@ void http_audit(struct http_request *req, const char *action, const char *object
 		const char *outcome, const char *detail)
 {
 	struct ident_audit a = {
-		.user_id = req->caller.user_id,
-		.user = req->caller.authenticated ? req->caller.user : NULL,
-		.org_id = req->caller.org_id,
-		.org = req->caller.authenticated ? req->caller.org : NULL,
-		.action = action,
-		.object_id = object_id,
-		.outcome = outcome,
-		.remote = req->remote,
-		.detail = detail,
+	    .user_id = req->caller.user_id,
+	    .user = req->caller.authenticated ? req->caller.user : NULL,
+	    .org_id = req->caller.org_id,
+	    .org = req->caller.authenticated ? req->caller.org : NULL,
+	    .action = action,
+	    .object_id = object_id,
+	    .outcome = outcome,
+	    .remote = req->remote,
+	    .detail = detail,
 	};
 	if (!req->store || store_ident(req->store)->audit_append(req->store, &a))
 		fprintf(stderr, "{\"error\":\"could not append to the audit log\"}\n");

@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STREAM_BLOCK (64u << 10)
-#define STREAM_PART_MAX (1u << 20)
+#define STREAM_BLOCK	 (64u << 10)
+#define STREAM_PART_MAX	 (1u << 20)
 #define SHUTDOWN_GRACE_S 30
 
 struct http_req_state {
@@ -54,19 +54,22 @@ static atomic_long in_flight;
 
 extern const struct http_route_table http_ui_table;
 
+static const struct http_route_table *tables[4];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void)
+{
+	size_t n = 0;
+	tables[n++] = &http_rest_table;
+	if (&http_taxii_table) /* weak: linked once src/http/taxii*.c exists */
+		tables[n++] = &http_taxii_table;
+	tables[n++] = &http_ui_table; /* prefix "/": catches the rest */
+	tables[n] = NULL;
+}
+
 const struct http_route_table *const *http_tables(void)
 {
-	static const struct http_route_table *tables[4];
-	static int init;
-	if (!init) {
-		size_t n = 0;
-		tables[n++] = &http_rest_table;
-		if (&http_taxii_table)
-			tables[n++] = &http_taxii_table;
-		tables[n++] = &http_ui_table; /* prefix "/": catches the rest */
-		tables[n] = NULL;
-		init = 1;
-	}
+	pthread_once(&tables_once, tables_init);
 	return tables;
 }
 
@@ -128,6 +131,104 @@ const char *http_server_header(const struct http_request *req, const char *name)
 	return MHD_lookup_connection_value(rs->conn, MHD_HEADER_KIND, name);
 }
 
+/* ---- the log ----
+ *
+ * Every line the server writes to stderr is one JSON object. The server's
+ * own lines go straight to the original stderr (log_fd). Anything else that
+ * writes to stderr while the server runs (the import's messages, libraries)
+ * goes through a pipe to a thread that wraps each line as
+ * {"time", "event": "message", "detail": "..."}, escaped: such text can
+ * neither break the format nor pass for an access-log line.
+ */
+static int log_fd = 2;
+static int log_pipe[2] = {-1, -1};
+static pthread_t log_thread;
+
+static void log_write(const struct buf *b)
+{
+	size_t off = 0;
+	while (off < b->len) {
+		ssize_t w = write(log_fd, b->p + off, b->len - off);
+		if (w <= 0) {
+			if (w < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		off += (size_t)w;
+	}
+}
+
+static void log_str(struct buf *b, const char *s);
+
+static void *log_relay(void *arg)
+{
+	(void)arg;
+	struct buf line, out;
+	buf_init(&line, 8192);
+	buf_init(&out, 65536);
+	char chunk[4096];
+	for (;;) {
+		ssize_t n = read(log_pipe[0], chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		for (ssize_t i = 0; i < n; i++) {
+			int full = buf_addc(&line, chunk[i]) != 0;
+			if (chunk[i] != '\n' && !full)
+				continue;
+			if (line.len && line.p[line.len - 1] == '\n')
+				line.p[--line.len] = 0;
+			char t[32];
+			time_format(time_now_us(), t);
+			buf_reset(&out);
+			buf_adds(&out, "{\"time\":");
+			log_str(&out, t);
+			buf_adds(&out, ",\"event\":\"message\",\"detail\":");
+			log_str(&out, line.p ? line.p : "");
+			buf_adds(&out, "}\n");
+			log_write(&out);
+			buf_reset(&line);
+		}
+		if (n <= 0)
+			break;
+	}
+	buf_free(&line);
+	buf_free(&out);
+	return NULL;
+}
+
+static void log_start(void)
+{
+	fflush(stderr);
+	int fd = dup(2);
+	if (fd < 0 || pipe(log_pipe) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return; /* stay on plain stderr */
+	}
+	log_fd = fd;
+	dup2(log_pipe[1], 2);
+	close(log_pipe[1]);
+	log_pipe[1] = -1;
+	if (pthread_create(&log_thread, NULL, log_relay, NULL) != 0) {
+		dup2(log_fd, 2);
+		close(log_pipe[0]);
+		log_pipe[0] = -1;
+	}
+}
+
+static void log_stop(void)
+{
+	if (log_pipe[0] < 0)
+		return;
+	fflush(stderr);
+	dup2(log_fd, 2); /* the pipe's last writer goes: the relay sees the end */
+	pthread_join(log_thread, NULL);
+	close(log_pipe[0]);
+	close(log_fd);
+	log_pipe[0] = -1;
+	log_fd = 2;
+}
+
 /* ---- access log ---- */
 
 /* Appends s as a JSON string that is plain ASCII: control characters,
@@ -181,7 +282,7 @@ static void access_log(struct http_req_state *rs, enum MHD_RequestTerminationCod
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		buf_printf(&b, ",\"aborted\":%d", (int)toe);
 	buf_adds(&b, "}\n");
-	fwrite(b.p, 1, b.len, stderr);
+	log_write(&b);
 	buf_free(&b);
 }
 
@@ -200,7 +301,7 @@ static void server_log(const char *event, const char *detail)
 		log_str(&b, detail);
 	}
 	buf_adds(&b, "}\n");
-	fwrite(b.p, 1, b.len, stderr);
+	log_write(&b);
 	buf_free(&b);
 }
 
@@ -278,8 +379,8 @@ static enum MHD_Result queue(struct http_req_state *rs)
 		buf_init(&x->out, STREAM_PART_MAX);
 		res->stream = NULL;
 		res->stream_free = NULL;
-		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, x,
-						      stream_free);
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read,
+						      x, stream_free);
 		if (!r) {
 			stream_free(x);
 			return MHD_NO;
@@ -302,10 +403,11 @@ static enum MHD_Result queue(struct http_req_state *rs)
 	/* Every response may end up rendered by a browser: deny it everything,
 	 * HTML pages get only their own inline-free stylesheet. */
 	MHD_add_response_header(r, "Content-Security-Policy",
-				is_html(ct) ? "default-src 'none'; style-src 'self'; img-src 'self'; "
-					      "frame-ancestors 'none'; base-uri 'none'; "
-					      "form-action 'self'"
-					    : "default-src 'none'; frame-ancestors 'none'");
+				is_html(ct)
+				    ? "default-src 'none'; style-src 'self'; img-src 'self'; "
+				      "frame-ancestors 'none'; base-uri 'none'; "
+				      "form-action 'self'"
+				    : "default-src 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	if (rs->srv->tls)
 		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
@@ -327,16 +429,65 @@ static enum MHD_Result fail(struct http_req_state *rs, int status, const char *d
 
 /* ---- the request state machine ---- */
 
+/*
+ * The raw request target is only seen by the URI log callback, which runs
+ * before the headers are parsed; libmicrohttpd may still drop the request
+ * after it (headers too large, ...) without calling the access handler or
+ * the completion callback. So the target is parked in per-connection
+ * memory (freed when the connection closes) and the request state is made
+ * only when the access handler runs, which guarantees the completion call.
+ */
+struct conn_state {
+	char *uri;
+};
+
+static void conn_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
+		    enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)conn;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(struct conn_state));
+	} else if (*socket_context) {
+		struct conn_state *c = *socket_context;
+		free(c->uri);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+	(void)cls;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *c = ci ? ci->socket_context : NULL;
+	if (c) {
+		free(c->uri);
+		c->uri = xstrndup(uri, strnlen(uri, HTTP_MAX_TARGET + 1));
+	}
+	return NULL;
+}
+
+static struct http_req_state *req_new(struct http_server *srv, struct MHD_Connection *conn,
+				      const char *url)
+{
 	struct http_req_state *rs = xcalloc(1, sizeof *rs);
-	rs->srv = cls;
+	rs->srv = srv;
 	rs->conn = conn;
 	rs->t0 = time_now_us();
-	size_t n = strnlen(uri, HTTP_MAX_TARGET + 1);
-	rs->uri = xstrndup(uri, n);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *c = ci ? ci->socket_context : NULL;
+	if (c && c->uri) {
+		rs->uri = c->uri; /* taken over: each request has its own target */
+		c->uri = NULL;
+	} else {
+		/* Not expected; the decoded path is the best there is. */
+		rs->uri = xstrndup(url, strnlen(url, HTTP_MAX_TARGET + 1));
+	}
 	rs->req.priv = rs;
-	rs->req.server = rs->srv;
+	rs->req.server = srv;
 	buf_init(&rs->res.body, HTTP_MAX_RESPONSE);
 	atomic_fetch_add(&in_flight, 1);
 	return rs;
@@ -368,8 +519,8 @@ static enum http_method method_of(const char *m)
 	static const struct {
 		const char *name;
 		enum http_method m;
-	} ms[] = {{"GET", HTTP_GET},	 {"HEAD", HTTP_HEAD},	  {"POST", HTTP_POST},
-		  {"PUT", HTTP_PUT},	 {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH},
+	} ms[] = {{"GET", HTTP_GET},	    {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
+		  {"PUT", HTTP_PUT},	    {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH},
 		  {"OPTIONS", HTTP_OPTIONS}};
 	for (size_t i = 0; i < ARRAY_LEN(ms); i++)
 		if (strcmp(m, ms[i].name) == 0)
@@ -380,7 +531,7 @@ static enum http_method method_of(const char *m)
 static void remote_addr(struct http_req_state *rs)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(rs->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(rs->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char *out = rs->req.remote;
 	snprintf(out, sizeof rs->req.remote, "-");
 	if (!ci || !ci->client_addr)
@@ -390,8 +541,8 @@ static void remote_addr(struct http_req_state *rs)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
 			  sizeof rs->req.remote);
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-			  sizeof rs->req.remote);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, sizeof rs->req.remote);
 }
 
 static void allow_header(struct http_req_state *rs, unsigned allowed)
@@ -473,7 +624,8 @@ static enum MHD_Result begin(struct http_req_state *rs, const char *method)
 			return fail(rs, 413, "this resource takes no request body");
 		if (len > req->route->max_body) {
 			char d[96];
-			snprintf(d, sizeof d, "the request body is larger than the limit of %zu bytes",
+			snprintf(d, sizeof d,
+				 "the request body is larger than the limit of %zu bytes",
 				 req->route->max_body);
 			return fail(rs, 413, d);
 		}
@@ -483,7 +635,8 @@ static enum MHD_Result begin(struct http_req_state *rs, const char *method)
 				ok = http_media_type_is(req->content_type, req->route->consumes[i]);
 			if (!ok) {
 				char d[256];
-				snprintf(d, sizeof d, "send the body as %s", req->route->consumes[0]);
+				snprintf(d, sizeof d, "send the body as %s",
+					 req->route->consumes[0]);
 				return fail(rs, 415, d);
 			}
 		}
@@ -520,7 +673,7 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *conn, const char *u
 	(void)version;
 	struct http_req_state *rs = *con_cls;
 	if (!rs)
-		*con_cls = rs = uri_cb(cls, url, conn);
+		*con_cls = rs = req_new(cls, conn, url);
 	rs->conn = conn;
 	if (rs->phase == 0)
 		return begin(rs, method);
@@ -535,7 +688,8 @@ static enum MHD_Result ahc(void *cls, struct MHD_Connection *conn, const char *u
 			rs->status = 413;
 			*upload_data_size = 0;
 			char d[96];
-			snprintf(d, sizeof d, "the request body is larger than the limit of %zu bytes",
+			snprintf(d, sizeof d,
+				 "the request body is larger than the limit of %zu bytes",
 				 rs->req.route->max_body);
 			http_error_body(&rs->req, &rs->res, 413, d);
 			return queue(rs) == MHD_YES ? MHD_YES : MHD_NO;
@@ -613,8 +767,9 @@ int http_serve(const struct http_config *cfg)
 	srv->cfg = *cfg;
 	srv->default_tlp = STORE_TLP_GREEN;
 	if (cfg->unmarked_tlp && access_tlp_parse(cfg->unmarked_tlp, &srv->default_tlp)) {
-		fprintf(stderr, "verbinding serve: --unmarked-tlp '%s': expected clear, green, "
-				"amber, amber+strict or red\n",
+		fprintf(stderr,
+			"verbinding serve: --unmarked-tlp '%s': expected clear, green, "
+			"amber, amber+strict or red\n",
 			cfg->unmarked_tlp);
 		free(srv);
 		return VB_EUSAGE;
@@ -655,7 +810,8 @@ int http_serve(const struct http_config *cfg)
 	socklen_t sl;
 	int v6;
 	if (parse_listen(cfg->listen ? cfg->listen : "127.0.0.1:8080", &ss, &sl, &v6)) {
-		fprintf(stderr, "verbinding serve: --listen '%s': expected ADDR:PORT\n", cfg->listen);
+		fprintf(stderr, "verbinding serve: --listen '%s': expected ADDR:PORT\n",
+			cfg->listen);
 		rc = VB_EUSAGE;
 		goto out;
 	}
@@ -672,7 +828,8 @@ int http_serve(const struct http_config *cfg)
 			goto out;
 		}
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			fprintf(stderr, "verbinding serve: this libmicrohttpd has no TLS support\n");
+			fprintf(stderr,
+				"verbinding serve: this libmicrohttpd has no TLS support\n");
 			goto out;
 		}
 		if (!(cert = read_pem(cfg->tls_cert, "--tls-cert")) ||
@@ -685,17 +842,19 @@ int http_serve(const struct http_config *cfg)
 	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = cfg->threads ? cfg->threads : (unsigned)(ncpu > 0 ? ncpu * 2 : 4);
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[20];
 	size_t no = 0;
-	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL};
+	opts[no++] =
+	    (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_cb, srv};
+	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_cb, srv};
 	opts[no++] =
-		(struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, srv};
+	    (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, srv};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 					     (intptr_t)(HTTP_MAX_HEADER_BYTES * 2), NULL};
-	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
-					     (intptr_t)(cfg->timeout_s ? cfg->timeout_s : 30), NULL};
+	opts[no++] = (struct MHD_OptionItem){
+	    MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)(cfg->timeout_s ? cfg->timeout_s : 30), NULL};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, 1000, NULL};
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
 	if (!cfg->thread_per_connection)
@@ -705,7 +864,8 @@ int http_serve(const struct http_config *cfg)
 		opts[no++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, key};
 	}
 	opts[no++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-	d = MHD_start_daemon(flags, 0, NULL, NULL, ahc, srv, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	d = MHD_start_daemon(flags, 0, NULL, NULL, ahc, srv, MHD_OPTION_ARRAY, opts,
+			     MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "verbinding serve: cannot listen on %s (%s)\n",
 			cfg->listen ? cfg->listen : "127.0.0.1:8080", strerror(errno));
@@ -718,8 +878,11 @@ int http_serve(const struct http_config *cfg)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
 	else
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+	/* The one line that is not JSON: test scripts and operators look for it. */
 	fprintf(stderr, "listening on %s%s%s:%u%s\n", v6 ? "[" : "", host, v6 ? "]" : "",
 		di ? (unsigned)di->port : 0, srv->tls ? " (TLS)" : "");
+	fflush(stderr);
+	log_start();
 	char detail[160];
 	snprintf(detail, sizeof detail, "%s, %u %s, public access %s",
 		 cfg->thread_per_connection ? "thread per connection" : "worker pool",
@@ -745,6 +908,7 @@ int http_serve(const struct http_config *cfg)
 	MHD_stop_daemon(d);
 	d = NULL;
 	server_log("stopped", NULL);
+	log_stop();
 	rc = 0;
 out:
 	if (d)

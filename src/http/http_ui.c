@@ -9,9 +9,9 @@
 #include <string.h>
 
 static const char page_head[] =
-	"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	"<title>verbinding</title></head><body>\n";
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    "<title>verbinding</title></head><body>\n";
 static const char page_tail[] = "</body></html>\n";
 
 /* Writes text with the five HTML special characters escaped. */
@@ -60,11 +60,10 @@ static int ui_index(struct http_request *req, struct http_response *res)
 	(void)req;
 	buf_reset(&res->body);
 	buf_adds(&res->body, page_head);
-	buf_adds(&res->body,
-		 "<h1>verbinding</h1>\n"
-		 "<p>The web interface is not built yet. The REST API lives under "
-		 "<code>/api/v1</code>; its description is at "
-		 "<a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>.</p>\n");
+	buf_adds(&res->body, "<h1>verbinding</h1>\n"
+			     "<p>The web interface is not built yet. The REST API lives under "
+			     "<code>/api/v1</code>; its description is at "
+			     "<a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>.</p>\n");
 	buf_adds(&res->body, page_tail);
 	res->status = 200;
 	res->content_type = "text/html; charset=utf-8";
@@ -72,19 +71,19 @@ static int ui_index(struct http_request *req, struct http_response *res)
 }
 
 static const struct http_route ui_routes[] = {
-	{.method = HTTP_GET,
-	 .path = "/",
-	 .handler = ui_index,
-	 .auth = HTTP_AUTH_NONE,
-	 .summary = "Placeholder start page",
-	 .description = "An HTML page pointing to the API description; the web UI will live here.",
-	 .produces = "text/html"},
-	{0},
+    {.method = HTTP_GET,
+     .path = "/",
+     .handler = ui_index,
+     .auth = HTTP_AUTH_NONE,
+     .summary = "Placeholder start page",
+     .description = "An HTML page pointing to the API description; the web UI will live here.",
+     .produces = "text/html"},
+    {0},
 };
 
 const struct http_route_table http_ui_table = {
-	.name = "ui",
-	.prefix = "/",
-	.routes = ui_routes,
-	.error = html_error,
+    .name = "ui",
+    .prefix = "/",
+    .routes = ui_routes,
+    .error = html_error,
 };

@@ -11,8 +11,8 @@
 #include <cjson/cJSON.h>
 
 #define REST_LIST_DEFAULT 100
-#define REST_LIST_MAX 1000
-#define REST_MAX_SHARES 64
+#define REST_LIST_MAX	  1000
+#define REST_MAX_SHARES	  64
 
 extern const char *const rest_json_types[]; /* "application/json", NULL */
 
@@ -27,18 +27,18 @@ int rest_shares(struct http_request *req, struct http_response *res, struct stor
 		size_t *n);
 
 enum rest_write_mode {
-	REST_CREATE,   /* a new object (id must be free) */
-	REST_VERSION,  /* a new version of the object at id (creator only) */
-	REST_REVOKE,   /* a new version with revoked: true (creator only) */
+	REST_CREATE,  /* a new object (id must be free) */
+	REST_VERSION, /* a new version of the object at id (creator only) */
+	REST_REVOKE,  /* a new version with revoked: true (creator only) */
 };
 
 struct rest_write {
 	enum rest_write_mode mode;
-	const char *id;                  /* VERSION / REVOKE: the object's id */
+	const char *id;			  /* VERSION / REVOKE: the object's id */
 	const struct store_share *shares; /* from ?share= */
 	size_t n_shares;
-	int shares_given;                /* else VERSION / REVOKE keep the previous shares */
-	const char *action;              /* audit action */
+	int shares_given;   /* else VERSION / REVOKE keep the previous shares */
+	const char *action; /* audit action */
 };
 
 /*
@@ -84,8 +84,8 @@ int rest_list_end(struct rest_list *l);
 
 /* Reads ?limit= and ?cursor= for a listing with the given scope; fills
  * *limit and *after_seq. Returns 0 or writes 400 and returns VB_EUSAGE. */
-int rest_paging(struct http_request *req, struct http_response *res, const char *scope,
-		long *limit, int64_t *after_seq);
+int rest_paging(struct http_request *req, struct http_response *res, const char *scope, long *limit,
+		int64_t *after_seq);
 
 /* A cursor scope string for this route and its query (minus cursor and
  * limit), so a cursor is only valid for the listing that issued it. */

@@ -329,9 +329,10 @@ static cJSON *token_json(const struct ident_token *t)
 	cJSON_AddStringToObject(j, "label", t->label);
 	stamp(j, "created", t->created);
 	stamp(j, "expires", t->expires);
-	cJSON_AddStringToObject(j, "state", t->revoked		       ? "revoked"
-					    : t->expires <= time_now_us() ? "expired"
-									  : "valid");
+	cJSON_AddStringToObject(j, "state",
+				t->revoked		      ? "revoked"
+				: t->expires <= time_now_us() ? "expired"
+							      : "valid");
 	return j;
 }
 
@@ -459,8 +460,9 @@ int rest_groups_list(struct http_request *req, struct http_response *res)
 		return 0;
 	cJSON *doc = cJSON_CreateObject();
 	struct group_list l = {req->store, cJSON_AddArrayToObject(doc, "groups")};
-	int rc = store_ident(req->store)->group_list(req->store, is_admin(req) ? 0 : req->caller.org_id,
-						     group_add_to, &l);
+	int rc =
+	    store_ident(req->store)
+		->group_list(req->store, is_admin(req) ? 0 : req->caller.org_id, group_add_to, &l);
 	if (rc) {
 		cJSON_Delete(doc);
 		return rc;

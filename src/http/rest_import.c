@@ -53,8 +53,8 @@ static int prepare_bundle(struct http_request *req, struct http_response *res, c
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
 		int level = rest_marking_level(o);
 		if (level == -2) {
-			http_error(req, res, 400, "/objects/%ld/object_marking_refs: must be a list",
-				   i);
+			http_error(req, res, 400,
+				   "/objects/%ld/object_marking_refs: must be a list", i);
 			return VB_EINPUT;
 		}
 		if (level == STORE_TLP_NONE && cJSON_IsString(t) &&

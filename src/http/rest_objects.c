@@ -17,6 +17,22 @@ static int not_found(struct http_request *req, struct http_response *res)
 	return http_error(req, res, 404, HTTP_NOT_FOUND_DETAIL);
 }
 
+/* The 404 for id. When id exists but the caller may not see it, that is
+ * an access-control denial and goes to the audit log (for admins; the
+ * caller gets the missing object's answer). A missing id is audited too,
+ * so both cases cost the same work and take the same time. */
+static int not_visible(struct http_request *req, struct http_response *res, const char *id)
+{
+	int64_t owner;
+	int tlp;
+	if (store_ident(req->store)->object_owner(req->store, id, &owner, &tlp) == 0)
+		http_audit(req, "access.denied", id, "denied",
+			   "read of an object not shared with the caller");
+	else
+		http_audit(req, "read.missing", id, "not found", NULL);
+	return not_found(req, res);
+}
+
 /* ---- writes ---- */
 
 static int write_from_body(struct http_request *req, struct http_response *res,
@@ -185,8 +201,8 @@ int rest_sightings_create(struct http_request *req, struct http_response *res)
 		int64_t owner;
 		int otlp;
 		if ((level == STORE_TLP_AMBER || level == STORE_TLP_RED) &&
-		    !store_ident(req->store)->object_owner(req->store, of->valuestring, &owner,
-							   &otlp) &&
+		    !store_ident(req->store)
+			 ->object_owner(req->store, of->valuestring, &owner, &otlp) &&
 		    owner != 0 && owner != req->caller.org_id) {
 			owner_share[0] = (struct store_share){STORE_SHARE_ORG, owner};
 			sh = owner_share;
@@ -216,10 +232,10 @@ int rest_objects_get(struct http_request *req, struct http_response *res)
 		return 0;
 	char *json = NULL;
 	size_t len = 0;
-	int rc = store_get(req->store, &req->caller.viewer, http_param(req, "id"), version, &json,
-			   &len);
+	int rc =
+	    store_get(req->store, &req->caller.viewer, http_param(req, "id"), version, &json, &len);
 	if (rc == VB_ENOTFOUND)
-		return not_found(req, res);
+		return not_visible(req, res, http_param(req, "id"));
 	if (rc)
 		return rc;
 	rc = http_reply(res, 200, "application/json", json, len);
@@ -252,7 +268,8 @@ static const char **types_param(struct http_request *req, struct http_response *
 			ok = (types[i][j] >= 'a' && types[i][j] <= 'z') ||
 			     (types[i][j] >= '0' && types[i][j] <= '9') || types[i][j] == '-';
 		if (!ok) {
-			http_error(req, res, 400, "type: expected STIX type names such as indicator");
+			http_error(req, res, 400,
+				   "type: expected STIX type names such as indicator");
 			*bad = 1;
 			return NULL;
 		}
@@ -263,7 +280,7 @@ static const char **types_param(struct http_request *req, struct http_response *
 
 int rest_objects_list(struct http_request *req, struct http_response *res)
 {
-	static const char *const allowed[] = {"type", "label", "marking", "since",
+	static const char *const allowed[] = {"type",  "label",	 "marking", "since",
 					      "limit", "cursor", NULL};
 	if (http_query_allow(req, res, allowed))
 		return 0;
@@ -280,8 +297,9 @@ int rest_objects_list(struct http_request *req, struct http_response *res)
 		const char *tlp = stix_tlp_id(mk);
 		f.marking = tlp ? tlp : mk;
 		if (!tlp && strncmp(mk, "marking-definition--", 20) != 0)
-			return http_error(req, res, 400,
-					  "marking: expected a TLP name or a marking-definition id");
+			return http_error(
+			    req, res, 400,
+			    "marking: expected a TLP name or a marking-definition id");
 	}
 	int64_t since;
 	if (http_query_time(req, res, "since", 0, &since))
@@ -319,8 +337,8 @@ int rest_objects_versions(struct http_request *req, struct http_response *res)
 	if (http_query_allow(req, res, (const char *const[]){NULL}))
 		return 0;
 	const char *ids[] = {http_param(req, "id"), NULL};
-	struct store_filter f = {.viewer = &req->caller.viewer, .ids = ids, .all_versions = 1,
-				 .limit = 100000};
+	struct store_filter f = {
+	    .viewer = &req->caller.viewer, .ids = ids, .all_versions = 1, .limit = 100000};
 	buf_reset(&res->body);
 	buf_adds(&res->body, "{\"versions\":[");
 	struct versions_ctx v = {&res->body, 0};
@@ -328,7 +346,7 @@ int rest_objects_versions(struct http_request *req, struct http_response *res)
 	if (rc)
 		return rc;
 	if (v.n == 0)
-		return not_found(req, res);
+		return not_visible(req, res, ids[0]);
 	res->status = 200;
 	return buf_adds(&res->body, "]}");
 }
@@ -340,7 +358,7 @@ int rest_objects_relationships(struct http_request *req, struct http_response *r
 	const char *id = http_param(req, "id");
 	int rc = visible(req, id);
 	if (rc == VB_ENOTFOUND)
-		return not_found(req, res);
+		return not_visible(req, res, id);
 	if (rc)
 		return rc;
 	const char *scope = rest_scope(req);

@@ -45,8 +45,8 @@ static void op_id(const struct http_route *r, char *out, size_t cap)
 	for (const char *p = r->path; *p && n + 1 < cap; p++)
 		out[n++] = (char)((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 					  (*p >= '0' && *p <= '9')
-				  ? *p
-				  : '_');
+				      ? *p
+				      : '_');
 	out[n] = 0;
 }
 
@@ -131,9 +131,9 @@ static cJSON *operation(const struct http_route_table *tb, const struct http_rou
 		const char *const *types = r->consumes ? r->consumes : rest_json_types;
 		for (size_t i = 0; types[i]; i++)
 			cJSON_AddStringToObject(
-				cJSON_AddObjectToObject(cJSON_AddObjectToObject(content, types[i]),
-							"schema"),
-				"type", "object");
+			    cJSON_AddObjectToObject(cJSON_AddObjectToObject(content, types[i]),
+						    "schema"),
+			    "type", "object");
 	}
 	cJSON *security = cJSON_AddArrayToObject(op, "security");
 	if (r->auth != HTTP_AUTH_NONE) {
@@ -154,8 +154,8 @@ static cJSON *operation(const struct http_route_table *tb, const struct http_rou
 				r->produces ? r->produces : "application/json");
 	cJSON *err = cJSON_AddObjectToObject(responses, "default");
 	cJSON_AddStringToObject(err, "description", "an error object");
-	cJSON *ec = cJSON_AddObjectToObject(cJSON_AddObjectToObject(err, "content"),
-					    "application/json");
+	cJSON *ec =
+	    cJSON_AddObjectToObject(cJSON_AddObjectToObject(err, "content"), "application/json");
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(ec, "schema"), "$ref",
 				"#/components/schemas/Error");
 	return op;
@@ -171,11 +171,11 @@ int rest_openapi(struct http_request *req, struct http_response *res)
 	cJSON_AddStringToObject(info, "title", "verbinding");
 	cJSON_AddStringToObject(info, "version", "0.1");
 	cJSON_AddStringToObject(
-		info, "description",
-		"REST API of verbinding. Every read is filtered by the caller's organisation, "
-		"TLP 2.0 markings and sharing groups; an object the caller may not see answers "
-		"exactly like one that does not exist. Errors share one shape: "
-		"{\"error\": {\"status\", \"title\", \"detail\"}}.");
+	    info, "description",
+	    "REST API of verbinding. Every read is filtered by the caller's organisation, "
+	    "TLP 2.0 markings and sharing groups; an object the caller may not see answers "
+	    "exactly like one that does not exist. Errors share one shape: "
+	    "{\"error\": {\"status\", \"title\", \"detail\"}}.");
 	cJSON *comp = cJSON_AddObjectToObject(doc, "components");
 	cJSON *sec = cJSON_AddObjectToObject(comp, "securitySchemes");
 	cJSON *b = cJSON_AddObjectToObject(sec, "bearer");

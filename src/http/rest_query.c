@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #define SEARCH_SCAN_CAP 20000
-#define EXPORT_PAGE 500
+#define EXPORT_PAGE	500
 
 /* ---- search ---- */
 
@@ -85,14 +85,14 @@ static const char *guess_kind(const char *v)
 
 int rest_search(struct http_request *req, struct http_response *res)
 {
-	static const char *const allowed[] = {"value", "kind", "type", "text", "since",
+	static const char *const allowed[] = {"value", "kind",	"type",	  "text", "since",
 					      "until", "limit", "cursor", NULL};
 	if (http_query_allow(req, res, allowed))
 		return 0;
 	for (const char *const *k = allowed; *k; k++)
 		if (strcmp(*k, "type") != 0 && http_query_count(req, *k) > 1)
-			return http_error(req, res, 400, "query parameter '%s' given more than once",
-					  *k);
+			return http_error(req, res, 400,
+					  "query parameter '%s' given more than once", *k);
 	struct store_filter f = {.viewer = &req->caller.viewer};
 	const char *value = http_query(req, "value"), *kind = http_query(req, "kind");
 	const char *text = http_query(req, "text");
@@ -117,8 +117,8 @@ int rest_search(struct http_request *req, struct http_response *res)
 		types = http_alloc(req, 65 * sizeof *types);
 		int k = 0;
 		for (size_t i = 0; i < nt; i++) {
-			int got = http_split_list(req, http_query_nth(req, "type", i), types + k,
-						  64 - k);
+			int got =
+			    http_split_list(req, http_query_nth(req, "type", i), types + k, 64 - k);
 			if (got < 0)
 				return http_error(req, res, 400, "at most 64 types");
 			k += got;
@@ -254,8 +254,8 @@ int rest_export(struct http_request *req, struct http_response *res)
 		const char *parts[64];
 		int k = 0;
 		for (size_t i = 0; i < nt; i++) {
-			int got = http_split_list(req, http_query_nth(req, "type", i), parts + k,
-						  64 - k);
+			int got =
+			    http_split_list(req, http_query_nth(req, "type", i), parts + k, 64 - k);
 			if (got < 0) {
 				free(x);
 				return http_error(req, res, 400, "at most 64 types");

@@ -146,9 +146,10 @@ int rest_write_object(struct http_request *req, struct http_response *res, cJSON
 		int t;
 		rc = ident->object_owner(s, oid, &o, &t);
 		if (!rc)
-			return http_error(req, res, 409,
-					  "an object with this id exists already; add versions with "
-					  "POST /api/v1/objects/{id}/versions");
+			return http_error(
+			    req, res, 409,
+			    "an object with this id exists already; add versions with "
+			    "POST /api/v1/objects/{id}/versions");
 		if (rc != VB_ENOTFOUND)
 			return rc;
 	}
@@ -178,8 +179,9 @@ int rest_write_object(struct http_request *req, struct http_response *res, cJSON
 	if (level == -2)
 		return http_error(req, res, 400, "/object_marking_refs: must be a list of ids");
 	if (level == STORE_TLP_NONE) {
-		level = w->mode != REST_CREATE && prev_tlp >= STORE_TLP_CLEAR ? prev_tlp
-									: req->caller.org_default_tlp;
+		level = w->mode != REST_CREATE && prev_tlp >= STORE_TLP_CLEAR
+			    ? prev_tlp
+			    : req->caller.org_default_tlp;
 		if (level < STORE_TLP_CLEAR || level > STORE_TLP_RED)
 			level = STORE_TLP_AMBER;
 		rest_add_marking(obj, level);

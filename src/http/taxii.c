@@ -32,66 +32,65 @@ static const char *const taxii_types[] = {TAXII_MEDIA, NULL};
 #define MATCH_QUERY                                                                                \
 	"match[id]*|string|object ids (comma-separated or repeated)\n"                             \
 	"match[type]*|string|object types (comma-separated or repeated)\n"                         \
-	"match[version]*|string|last (default), first, all or a timestamp; several allowed\n"    \
+	"match[version]*|string|last (default), first, all or a timestamp; several allowed\n"      \
 	"match[spec_version]*|string|STIX versions (2.1; 2.0 matches nothing)\n"
 
 #define R(m, p, h, pm, ...)                                                                        \
 	{                                                                                          \
-		.method = m, .path = p, .handler = h, .auth = HTTP_AUTH_USER, .perm = pm,            \
+		.method = m, .path = p, .handler = h, .auth = HTTP_AUTH_USER, .perm = pm,          \
 		.produces = TAXII_MEDIA, __VA_ARGS__                                               \
 	}
 
 static const struct http_route taxii_routes[] = {
-	R(HTTP_GET, "/taxii2/", taxii_discovery, ACCESS_PERM_READ, .summary = "TAXII discovery",
-	  .description = "The server's TAXII 2.1 discovery resource: its one API root."),
-	R(HTTP_GET, "/taxii2/{root}/", taxii_api_root, ACCESS_PERM_READ,
-	  .summary = "TAXII API root",
-	  .description = "Versions and max_content_length (the largest add request)."),
-	R(HTTP_GET, "/taxii2/{root}/collections/", taxii_collections, ACCESS_PERM_READ,
-	  .summary = "TAXII collections",
-	  .description = "The collections the caller's organisation may read or write."),
-	R(HTTP_GET, "/taxii2/{root}/collections/{collection}/", taxii_collection, ACCESS_PERM_READ,
-	  .summary = "A TAXII collection",
-	  .description = "One collection; 404 when the caller's organisation has no rights on it."),
-	R(HTTP_GET, "/taxii2/{root}/collections/{collection}/manifest/", taxii_manifest_get,
-	  ACCESS_PERM_READ, .query_doc = LIST_QUERY MATCH_QUERY, .summary = "TAXII manifest",
-	  .description = "id, date_added, version and media_type of the object versions the "
-			 "caller may see in the collection, in the order they were added."),
-	R(HTTP_GET, "/taxii2/{root}/collections/{collection}/objects/", taxii_objects_get,
-	  ACCESS_PERM_READ, .query_doc = LIST_QUERY MATCH_QUERY, .summary = "TAXII get objects",
-	  .description = "An envelope of the object versions the caller may see in the "
-			 "collection, in the order they were added, with more/next paging and "
-			 "X-TAXII-Date-Added-First/Last."),
-	R(HTTP_POST, "/taxii2/{root}/collections/{collection}/objects/", taxii_objects_add,
-	  ACCESS_PERM_WRITE, .max_body = TAXII_MAX_CONTENT, .consumes = taxii_types,
-	  .summary = "TAXII add objects",
-	  .description = "Body: an envelope. Each object is validated and stored like an import, "
-			 "owned by the caller's organisation, shared with the collection's group; "
-			 "answers 202 with a status resource listing successes and failures."),
-	R(HTTP_GET, "/taxii2/{root}/collections/{collection}/objects/{object}/", taxii_object_get,
-	  ACCESS_PERM_READ,
-	  .query_doc = LIST_QUERY "match[version]*|string|last (default), first, all or a "
-				  "timestamp\nmatch[spec_version]*|string|STIX versions\n",
-	  .summary = "TAXII get an object",
-	  .description = "An envelope with the versions of one object the caller may see in the "
-			 "collection; 404 for an invisible object exactly as for a missing one."),
-	R(HTTP_DELETE, "/taxii2/{root}/collections/{collection}/objects/{object}/",
-	  taxii_object_delete, ACCESS_PERM_WRITE,
-	  .query_doc = "match[version]*|string|all (default), last, first or a timestamp\n"
-		       "match[spec_version]*|string|STIX versions\n",
-	  .summary = "TAXII delete an object",
-	  .description = "Deletes the matching versions from the store; only the organisation that "
-			 "created the object may, and it needs write rights on the collection."),
-	R(HTTP_GET, "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
-	  taxii_versions_get, ACCESS_PERM_READ,
-	  .query_doc = LIST_QUERY "match[spec_version]*|string|STIX versions\n",
-	  .summary = "TAXII object versions",
-	  .description = "The versions of one object the caller may see in the collection."),
-	R(HTTP_GET, "/taxii2/{root}/status/{status}/", taxii_status_get, ACCESS_PERM_READ,
-	  .summary = "TAXII status",
-	  .description = "The status resource of an add request made by the caller's "
-			 "organisation."),
-	{0},
+    R(HTTP_GET, "/taxii2/", taxii_discovery, ACCESS_PERM_READ, .summary = "TAXII discovery",
+      .description = "The server's TAXII 2.1 discovery resource: its one API root."),
+    R(HTTP_GET, "/taxii2/{root}/", taxii_api_root, ACCESS_PERM_READ, .summary = "TAXII API root",
+      .description = "Versions and max_content_length (the largest add request)."),
+    R(HTTP_GET, "/taxii2/{root}/collections/", taxii_collections, ACCESS_PERM_READ,
+      .summary = "TAXII collections",
+      .description = "The collections the caller's organisation may read or write."),
+    R(HTTP_GET, "/taxii2/{root}/collections/{collection}/", taxii_collection, ACCESS_PERM_READ,
+      .summary = "A TAXII collection",
+      .description = "One collection; 404 when the caller's organisation has no rights on it."),
+    R(HTTP_GET, "/taxii2/{root}/collections/{collection}/manifest/", taxii_manifest_get,
+      ACCESS_PERM_READ, .query_doc = LIST_QUERY MATCH_QUERY, .summary = "TAXII manifest",
+      .description = "id, date_added, version and media_type of the object versions the "
+		     "caller may see in the collection, in the order they were added."),
+    R(HTTP_GET, "/taxii2/{root}/collections/{collection}/objects/", taxii_objects_get,
+      ACCESS_PERM_READ, .query_doc = LIST_QUERY MATCH_QUERY, .summary = "TAXII get objects",
+      .description = "An envelope of the object versions the caller may see in the "
+		     "collection, in the order they were added, with more/next paging and "
+		     "X-TAXII-Date-Added-First/Last."),
+    R(HTTP_POST, "/taxii2/{root}/collections/{collection}/objects/", taxii_objects_add,
+      ACCESS_PERM_WRITE, .max_body = TAXII_MAX_CONTENT, .consumes = taxii_types,
+      .summary = "TAXII add objects",
+      .description = "Body: an envelope. Each object is validated and stored like an import, "
+		     "owned by the caller's organisation, shared with the collection's group; "
+		     "answers 202 with a status resource listing successes and failures."),
+    R(HTTP_GET, "/taxii2/{root}/collections/{collection}/objects/{object}/", taxii_object_get,
+      ACCESS_PERM_READ,
+      .query_doc = LIST_QUERY "match[version]*|string|last (default), first, all or a "
+			      "timestamp\nmatch[spec_version]*|string|STIX versions\n",
+      .summary = "TAXII get an object",
+      .description = "An envelope with the versions of one object the caller may see in the "
+		     "collection; 404 for an invisible object exactly as for a missing one."),
+    R(HTTP_DELETE, "/taxii2/{root}/collections/{collection}/objects/{object}/", taxii_object_delete,
+      ACCESS_PERM_WRITE,
+      .query_doc = "match[version]*|string|all (default), last, first or a timestamp\n"
+		   "match[spec_version]*|string|STIX versions\n",
+      .summary = "TAXII delete an object",
+      .description = "Deletes the matching versions from the store; only the organisation that "
+		     "created the object may, and it needs write rights on the collection."),
+    R(HTTP_GET, "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
+      taxii_versions_get, ACCESS_PERM_READ,
+      .query_doc = LIST_QUERY "match[spec_version]*|string|STIX versions\n",
+      .summary = "TAXII object versions",
+      .description = "The versions of one object the caller may see in the collection."),
+    R(HTTP_GET, "/taxii2/{root}/status/{status}/", taxii_status_get, ACCESS_PERM_READ,
+      .summary = "TAXII status",
+      .description = "The status resource of an add request made by the caller's "
+		     "organisation."),
+    {0},
 };
 
 /* The error object of TAXII 2.1 (section 3.6.1). */
@@ -152,18 +151,18 @@ static int taxii_precheck(struct http_request *req, struct http_response *res)
 {
 	if (http_accepts(req, TAXII_MEDIA))
 		return 0;
-	http_error(req, res, 406, "this server answers only in " TAXII_MEDIA
-				  "; send it in the Accept header");
+	http_error(req, res, 406,
+		   "this server answers only in " TAXII_MEDIA "; send it in the Accept header");
 	return 1;
 }
 
 const struct http_route_table http_taxii_table = {
-	.name = "taxii",
-	.prefix = "/taxii2",
-	.routes = taxii_routes,
-	.error = taxii_error,
-	.www_authenticate = "Basic realm=\"verbinding TAXII\", Bearer realm=\"verbinding TAXII\"",
-	.precheck = taxii_precheck,
+    .name = "taxii",
+    .prefix = "/taxii2",
+    .routes = taxii_routes,
+    .error = taxii_error,
+    .www_authenticate = "Basic realm=\"verbinding TAXII\", Bearer realm=\"verbinding TAXII\"",
+    .precheck = taxii_precheck,
 };
 
 /* ---- helpers ---- */
@@ -192,7 +191,8 @@ int taxii_collection_for(struct http_request *req, struct http_response *res, un
 	const char *id = http_param(req, "collection");
 	struct store *s = http_store(req);
 	const struct store_taxii_ops *tx = store_taxii(s);
-	int rc = id && strlen(id) < TAXII_ID_MAX ? tx->coll_get_id(s, id, &out->coll) : VB_ENOTFOUND;
+	int rc =
+	    id && strlen(id) < TAXII_ID_MAX ? tx->coll_get_id(s, id, &out->coll) : VB_ENOTFOUND;
 	if (!rc)
 		rc = tx->coll_rights(s, out->coll.id, req->caller.org_id, &out->can_read,
 				     &out->can_write);
@@ -207,7 +207,8 @@ int taxii_collection_for(struct http_request *req, struct http_response *res, un
 	}
 	if (((need & TAXII_NEED_READ) && !out->can_read) ||
 	    ((need & TAXII_NEED_WRITE) && !out->can_write)) {
-		const char *what = (need & TAXII_NEED_WRITE) && !out->can_write ? "write to" : "read";
+		const char *what =
+		    (need & TAXII_NEED_WRITE) && !out->can_write ? "write to" : "read";
 		http_audit(req, "access.denied", NULL, "denied", "taxii collection rights");
 		http_error(req, res, 403, "your organisation may not %s this collection", what);
 		return VB_EDENIED;
@@ -247,9 +248,10 @@ int taxii_discovery(struct http_request *req, struct http_response *res)
 	 * used (proxies), and must not trust the Host header to build them. */
 	cJSON *d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "title", "verbinding TAXII 2.1");
-	cJSON_AddStringToObject(d, "description",
-				"STIX 2.1 threat intelligence, shared per organisation, sharing group "
-				"and TLP 2.0");
+	cJSON_AddStringToObject(
+	    d, "description",
+	    "STIX 2.1 threat intelligence, shared per organisation, sharing group "
+	    "and TLP 2.0");
 	cJSON_AddStringToObject(d, "default", "/taxii2/" TAXII_ROOT "/");
 	cJSON *roots = cJSON_AddArrayToObject(d, "api_roots");
 	cJSON_AddItemToArray(roots, cJSON_CreateString("/taxii2/" TAXII_ROOT "/"));
@@ -264,9 +266,10 @@ int taxii_api_root(struct http_request *req, struct http_response *res)
 		return 0;
 	cJSON *d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "title", "verbinding");
-	cJSON_AddStringToObject(d, "description",
-				"Collections are views of the store bound to a sharing group and/or "
-				"a TLP ceiling");
+	cJSON_AddStringToObject(
+	    d, "description",
+	    "Collections are views of the store bound to a sharing group and/or "
+	    "a TLP ceiling");
 	cJSON *v = cJSON_AddArrayToObject(d, "versions");
 	cJSON_AddItemToArray(v, cJSON_CreateString(TAXII_MEDIA));
 	cJSON_AddNumberToObject(d, "max_content_length", TAXII_MAX_CONTENT);

@@ -22,17 +22,17 @@
 #include "http.h"
 #include "../store/store_taxii.h"
 
-#define TAXII_MEDIA "application/taxii+json;version=2.1"
-#define TAXII_STIX_MEDIA "application/stix+json;version=2.1"
-#define TAXII_ROOT "verbinding" /* the one API root's path segment */
-#define TAXII_MAX_CONTENT (16u << 20) /* max_content_length of the API root */
-#define TAXII_MAX_OBJECTS 10000       /* objects in one add request (413 beyond) */
+#define TAXII_MEDIA	    "application/taxii+json;version=2.1"
+#define TAXII_STIX_MEDIA    "application/stix+json;version=2.1"
+#define TAXII_ROOT	    "verbinding" /* the one API root's path segment */
+#define TAXII_MAX_CONTENT   (16u << 20)	 /* max_content_length of the API root */
+#define TAXII_MAX_OBJECTS   10000	 /* objects in one add request (413 beyond) */
 #define TAXII_LIMIT_DEFAULT 100
-#define TAXII_LIMIT_MAX 1000           /* larger limits are lowered to this */
-#define TAXII_PAGE_BYTES (32u << 20)   /* a page stops growing past this (more: true) */
-#define TAXII_SCAN_ROWS 200000         /* rows looked at for one page (more: true) */
-#define TAXII_MATCH_MAX 100            /* values of one match[] filter */
-#define TAXII_JSON_DEPTH 128           /* nesting the envelope splitter accepts */
+#define TAXII_LIMIT_MAX	    1000	/* larger limits are lowered to this */
+#define TAXII_PAGE_BYTES    (32u << 20) /* a page stops growing past this (more: true) */
+#define TAXII_SCAN_ROWS	    200000	/* rows looked at for one page (more: true) */
+#define TAXII_MATCH_MAX	    100		/* values of one match[] filter */
+#define TAXII_JSON_DEPTH    128		/* nesting the envelope splitter accepts */
 
 /* ---- match[version] ---------------------------------------------------------- */
 
@@ -119,26 +119,26 @@ struct taxii_auth {
 };
 
 struct taxii_client_opts {
-	const char *url;        /* the API root, or a discovery URL (its default root) */
+	const char *url;	/* the API root, or a discovery URL (its default root) */
 	const char *collection; /* collection id */
 	struct taxii_auth auth;
-	const char *cacert;     /* PEM bundle for TLS, or NULL for the system's */
-	long timeout_s;         /* per request; 0: 300 */
-	int verbose;            /* one line per request on stderr */
+	const char *cacert; /* PEM bundle for TLS, or NULL for the system's */
+	long timeout_s;	    /* per request; 0: 300 */
+	int verbose;	    /* one line per request on stderr */
 };
 
 struct taxii_pull_opts {
-	long limit;            /* page size asked for; 0: 1000 */
-	int latest_only;       /* match[version]=last instead of all */
-	int full;              /* ignore the remembered added_after */
-	int skip_invalid;      /* store the valid objects of a page, count the rest */
-	int64_t owner_org;     /* local organisation owning what is pulled (0: instance) */
-	const char *tlp;       /* TLP marking id for objects without one, or NULL */
+	long limit;	   /* page size asked for; 0: 1000 */
+	int latest_only;   /* match[version]=last instead of all */
+	int full;	   /* ignore the remembered added_after */
+	int skip_invalid;  /* store the valid objects of a page, count the rest */
+	int64_t owner_org; /* local organisation owning what is pulled (0: instance) */
+	const char *tlp;   /* TLP marking id for objects without one, or NULL */
 };
 
 struct taxii_pull_stats {
 	long pages, objects, stored, rejected, skipped_owned; /* stored: new or unchanged */
-	char added_last[40]; /* what the next pull starts after */
+	char added_last[40];				      /* what the next pull starts after */
 };
 
 /* Pulls the collection into s page by page (each page one transaction

@@ -28,9 +28,9 @@
 #include <strings.h>
 #include <time.h>
 
-#define RESPONSE_MAX (256u << 20) /* largest response body read */
-#define URL_MAX 4096
-#define POLL_SECONDS 300           /* how long a pending status is polled */
+#define RESPONSE_MAX	    (256u << 20) /* largest response body read */
+#define URL_MAX		    4096
+#define POLL_SECONDS	    300 /* how long a pending status is polled */
 #define DEFAULT_MAX_CONTENT (10u << 20)
 
 struct reply {
@@ -94,8 +94,7 @@ static void shown_url(const char *url, char *out, size_t cap)
 
 /* One request. body NULL: GET. Returns 0 with r filled for any HTTP
  * status, or VB_EIO (message printed) when no answer came. */
-static int request(struct client *c, const char *url, const char *body, size_t len,
-		   struct reply *r)
+static int request(struct client *c, const char *url, const char *body, size_t len, struct reply *r)
 {
 	memset(r->added_first, 0, sizeof r->added_first);
 	memset(r->added_last, 0, sizeof r->added_last);
@@ -164,8 +163,9 @@ static int http_fail(const char *method, const char *url, const struct reply *r)
 		desc ? desc : "");
 	cJSON_Delete(e);
 	if (r->status >= 300 && r->status < 400)
-		fprintf(stderr, "verbinding taxii: the server redirects; give the URL it names "
-				"(redirects are not followed, so credentials stay with this host)\n");
+		fprintf(stderr,
+			"verbinding taxii: the server redirects; give the URL it names "
+			"(redirects are not followed, so credentials stay with this host)\n");
 	switch (r->status) {
 	case 401:
 	case 403:
@@ -188,8 +188,8 @@ static void url_escape(const char *s, char *out, size_t cap)
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p && n + 4 < cap; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p)) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
 			out[n++] = (char)*p;
 		} else {
 			out[n++] = '%';
@@ -223,11 +223,12 @@ static int resolve(const char *base, const char *ref, char *out, size_t cap)
 
 static int check_url(const char *url)
 {
-	const char *rest = strncmp(url, "https://", 8) == 0	 ? url + 8
+	const char *rest = strncmp(url, "https://", 8) == 0  ? url + 8
 			   : strncmp(url, "http://", 7) == 0 ? url + 7
 							     : NULL;
 	if (!rest) {
-		fprintf(stderr, "verbinding taxii: '%s': expected an http:// or https:// URL\n", url);
+		fprintf(stderr, "verbinding taxii: '%s': expected an http:// or https:// URL\n",
+			url);
 		return VB_EUSAGE;
 	}
 	size_t auth = strcspn(rest, "/?#");
@@ -300,15 +301,16 @@ static int client_init(struct client *c, const struct taxii_client_opts *o)
 		const cJSON *versions = cJSON_GetObjectItemCaseSensitive(d, "versions");
 		const cJSON *roots = cJSON_GetObjectItemCaseSensitive(d, "api_roots");
 		if (cJSON_IsArray(versions)) {
-			const cJSON *mcl = cJSON_GetObjectItemCaseSensitive(d, "max_content_length");
+			const cJSON *mcl =
+			    cJSON_GetObjectItemCaseSensitive(d, "max_content_length");
 			c->max_content = cJSON_IsNumber(mcl) && mcl->valuedouble >= 1024 &&
 						 mcl->valuedouble < 1e12
-					 ? (long)mcl->valuedouble
-					 : (long)DEFAULT_MAX_CONTENT;
+					     ? (long)mcl->valuedouble
+					     : (long)DEFAULT_MAX_CONTENT;
 			int v21 = 0;
 			const cJSON *v;
 			cJSON_ArrayForEach(v, versions) v21 |=
-				cJSON_IsString(v) && strstr(v->valuestring, "version=2.1") != NULL;
+			    cJSON_IsString(v) && strstr(v->valuestring, "version=2.1") != NULL;
 			cJSON_Delete(d);
 			if (!v21) {
 				fprintf(stderr, "verbinding taxii: %s does not offer TAXII 2.1\n",
@@ -346,8 +348,8 @@ static int client_init(struct client *c, const struct taxii_client_opts *o)
 
 /* Imports one page in one transaction with the new state. */
 static int import_page(struct store *s, struct ingest *ig, const struct taxii_pull_opts *p,
-		       const cJSON *objects, const char *root, const char *coll,
-		       const char *state, struct taxii_pull_stats *st)
+		       const cJSON *objects, const char *root, const char *coll, const char *state,
+		       struct taxii_pull_stats *st)
 {
 	int rc = store_begin(s);
 	if (rc)
@@ -378,10 +380,11 @@ static int import_page(struct store *s, struct ingest *ig, const struct taxii_pu
 	}
 	long rejected = ingest_rejected(ig) - before;
 	if (!rc && rejected && !p->skip_invalid) {
-		fprintf(stderr,
-			"verbinding taxii pull: page %ld: %ld invalid object(s); nothing stored from "
-			"this page (--skip-invalid stores the valid ones)\n",
-			st->pages + 1, rejected);
+		fprintf(
+		    stderr,
+		    "verbinding taxii pull: page %ld: %ld invalid object(s); nothing stored from "
+		    "this page (--skip-invalid stores the valid ones)\n",
+		    st->pages + 1, rejected);
 		rc = VB_EINPUT;
 	}
 	if (!rc && state[0])
@@ -410,8 +413,8 @@ int taxii_pull(struct store *s, const struct taxii_client_opts *c, const struct 
 	url_escape(c->collection, coll, sizeof coll);
 	if (!rc && !p->full)
 		rc = store_taxii(s)->pull_get(s, cl.root, c->collection, state, sizeof state);
-	struct ingest_opts io = {.skip_invalid = 1, .confidence = -1, .owner_org = p->owner_org,
-				 .tlp = p->tlp};
+	struct ingest_opts io = {
+	    .skip_invalid = 1, .confidence = -1, .owner_org = p->owner_org, .tlp = p->tlp};
 	struct ingest *ig = rc ? NULL : ingest_new(s, &io);
 	struct reply r;
 	buf_init(&r.body, RESPONSE_MAX);
@@ -420,8 +423,8 @@ int taxii_pull(struct store *s, const struct taxii_client_opts *c, const struct 
 	snprintf(added_after, sizeof added_after, "%s", state);
 	while (!rc) {
 		char url[URL_MAX + 1024], esc[1024];
-		int k = snprintf(url, sizeof url, "%scollections/%s/objects/?limit=%ld%s", cl.root, coll,
-				 p->limit > 0 ? p->limit : 1000L,
+		int k = snprintf(url, sizeof url, "%scollections/%s/objects/?limit=%ld%s", cl.root,
+				 coll, p->limit > 0 ? p->limit : 1000L,
 				 p->latest_only ? "" : "&match%5Bversion%5D=all");
 		if (added_after[0]) {
 			url_escape(added_after, esc, sizeof esc);
@@ -440,7 +443,8 @@ int taxii_pull(struct store *s, const struct taxii_client_opts *c, const struct 
 		cJSON *env = cJSON_ParseWithLength(r.body.p, r.body.len);
 		if (!cJSON_IsObject(env)) {
 			cJSON_Delete(env);
-			fprintf(stderr, "verbinding taxii pull: the server's answer is not an envelope\n");
+			fprintf(stderr,
+				"verbinding taxii pull: the server's answer is not an envelope\n");
 			rc = VB_EINPUT;
 			break;
 		}
@@ -460,9 +464,10 @@ int taxii_pull(struct store *s, const struct taxii_client_opts *c, const struct 
 		if (!next) {
 			/* No cursor: page on by date added, as TAXII 2.1 allows. */
 			if (!r.added_last[0] || strcmp(added_after, r.added_last) == 0) {
-				fprintf(stderr, "verbinding taxii pull: the server says there is more "
-						"but gives neither next nor X-TAXII-Date-Added-Last; "
-						"stopping\n");
+				fprintf(stderr,
+					"verbinding taxii pull: the server says there is more "
+					"but gives neither next nor X-TAXII-Date-Added-Last; "
+					"stopping\n");
 				break;
 			}
 			snprintf(added_after, sizeof added_after, "%s", r.added_last);
@@ -546,7 +551,8 @@ static int flush(struct taxii_pusher *p)
 	cJSON *st = cJSON_ParseWithLength(p->r.body.p, p->r.body.len);
 	const char *id = json_str(st, "id");
 	time_t t0 = time(NULL);
-	while (st && id && strcmp(json_str(st, "status") ? json_str(st, "status") : "", "pending") == 0 &&
+	while (st && id &&
+	       strcmp(json_str(st, "status") ? json_str(st, "status") : "", "pending") == 0 &&
 	       time(NULL) - t0 < POLL_SECONDS) {
 		struct timespec ts = {1, 0};
 		nanosleep(&ts, NULL);
@@ -576,8 +582,9 @@ static int flush(struct taxii_pusher *p)
 		p->st.pending += pend;
 		print_details(cJSON_GetObjectItemCaseSensitive(st, "failures"), "failed");
 		if (pend)
-			fprintf(stderr, "verbinding taxii push: %ld object(s) still pending after %d s "
-					"(status %s)\n",
+			fprintf(stderr,
+				"verbinding taxii push: %ld object(s) still pending after %d s "
+				"(status %s)\n",
 				pend, POLL_SECONDS, id ? id : "?");
 	}
 	cJSON_Delete(st);

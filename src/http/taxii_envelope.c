@@ -34,8 +34,8 @@ static int fail(struct scanner *s, int status, const char *msg)
 
 static void skip_ws(struct scanner *s)
 {
-	while (s->i < s->n &&
-	       (s->p[s->i] == ' ' || s->p[s->i] == '\t' || s->p[s->i] == '\n' || s->p[s->i] == '\r'))
+	while (s->i < s->n && (s->p[s->i] == ' ' || s->p[s->i] == '\t' || s->p[s->i] == '\n' ||
+			       s->p[s->i] == '\r'))
 		s->i++;
 }
 
@@ -197,7 +197,8 @@ static int scan_array(struct scanner *s, struct span_list *l)
 			if (l->n == l->max) {
 				s->i = start;
 				char m[96];
-				snprintf(m, sizeof m, "the envelope holds more than %zu objects", l->max);
+				snprintf(m, sizeof m, "the envelope holds more than %zu objects",
+					 l->max);
 				return fail(s, 413, m);
 			}
 			if (l->n == l->cap) {
@@ -285,8 +286,9 @@ int taxii_envelope_split(const char *p, size_t n, size_t max, struct taxii_span 
 	}
 	if (!rc && !is_object) {
 		s.i = 0;
-		rc = fail(&s, 422, "the body is not a TAXII envelope: expected a JSON object with an "
-				   "\"objects\" array");
+		rc = fail(&s, 422,
+			  "the body is not a TAXII envelope: expected a JSON object with an "
+			  "\"objects\" array");
 	}
 	if (!rc && env.seen_objects != 1) {
 		s.i = env.seen_objects ? env.objects_pos : 0;

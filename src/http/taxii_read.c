@@ -89,8 +89,8 @@ static int list_row(void *arg, const struct taxii_row *r)
 			rc = buf_printf(b, ",\"date_added\":\"%s\"", t);
 		row_version(row, t);
 		if (!rc)
-			rc = buf_printf(b, ",\"version\":\"%s\",\"media_type\":\"" TAXII_STIX_MEDIA "\"}",
-					t);
+			rc = buf_printf(
+			    b, ",\"version\":\"%s\",\"media_type\":\"" TAXII_STIX_MEDIA "\"}", t);
 		break;
 	case LIST_VERSIONS:
 		row_version(row, t);
@@ -144,13 +144,13 @@ static int spec_version_wanted(struct http_request *req, struct http_response *r
 static int list(struct http_request *req, struct http_response *res, enum list_kind kind)
 {
 	static const char *const allowed[][9] = {
-		[LIST_OBJECTS] = {"added_after", "limit", "next", "match[id]", "match[type]",
-				  "match[version]", "match[spec_version]", NULL},
-		[LIST_MANIFEST] = {"added_after", "limit", "next", "match[id]", "match[type]",
-				   "match[version]", "match[spec_version]", NULL},
-		[LIST_OBJECT] = {"added_after", "limit", "next", "match[version]",
-				 "match[spec_version]", NULL},
-		[LIST_VERSIONS] = {"added_after", "limit", "next", "match[spec_version]", NULL},
+	    [LIST_OBJECTS] = {"added_after", "limit", "next", "match[id]", "match[type]",
+			      "match[version]", "match[spec_version]", NULL},
+	    [LIST_MANIFEST] = {"added_after", "limit", "next", "match[id]", "match[type]",
+			       "match[version]", "match[spec_version]", NULL},
+	    [LIST_OBJECT] = {"added_after", "limit", "next", "match[version]",
+			     "match[spec_version]", NULL},
+	    [LIST_VERSIONS] = {"added_after", "limit", "next", "match[spec_version]", NULL},
 	};
 	struct taxii_ctx x;
 	if (taxii_collection_for(req, res, TAXII_NEED_READ, &x))
@@ -189,7 +189,8 @@ static int list(struct http_request *req, struct http_response *res, enum list_k
 		ids = http_alloc(req, (TAXII_MATCH_MAX + 1) * sizeof *ids);
 		types = http_alloc(req, (TAXII_MATCH_MAX + 1) * sizeof *types);
 		int ni = taxii_query_list(req, res, "match[id]", ids, TAXII_MATCH_MAX);
-		int nt = ni < 0 ? -1 : taxii_query_list(req, res, "match[type]", types, TAXII_MATCH_MAX);
+		int nt =
+		    ni < 0 ? -1 : taxii_query_list(req, res, "match[type]", types, TAXII_MATCH_MAX);
 		if (ni < 0 || nt < 0)
 			return 0;
 		ids[ni] = types[nt] = NULL;
@@ -207,7 +208,8 @@ static int list(struct http_request *req, struct http_response *res, enum list_k
 		size_t nv = http_query_count(req, "match[version]");
 		for (size_t i = 0; i < nv; i++) {
 			const char *why;
-			if (taxii_versions_add(&l.ver, http_query_nth(req, "match[version]", i), &why))
+			if (taxii_versions_add(&l.ver, http_query_nth(req, "match[version]", i),
+					       &why))
 				return http_error(req, res, 400, "%s", why);
 		}
 		if (!nv)
@@ -225,7 +227,8 @@ static int list(struct http_request *req, struct http_response *res, enum list_k
 	int64_t scanned_to = 0;
 	int rc = 0;
 	if (spec)
-		rc = tx->scan(s, &f, &x.coll.bind, want, TAXII_SCAN_ROWS, &scanned_to, list_row, &l);
+		rc =
+		    tx->scan(s, &f, &x.coll.bind, want, TAXII_SCAN_ROWS, &scanned_to, list_row, &l);
 	if (rc == TAXII_SCAN_CAPPED) {
 		/* Nothing more was looked at: the next page resumes after the last
 		 * row looked at, whether or not it was listed. */
@@ -241,8 +244,8 @@ static int list(struct http_request *req, struct http_response *res, enum list_k
 		/* Per-object listings: 404 unless the caller sees some version of
 		 * the object in this collection (filters aside). */
 		int exists = 0;
-		struct store_filter g = {.viewer = &req->caller.viewer, .ids = f.ids,
-					 .all_versions = 1};
+		struct store_filter g = {
+		    .viewer = &req->caller.viewer, .ids = f.ids, .all_versions = 1};
 		rc = tx->scan(s, &g, &x.coll.bind, 0, 0, NULL, any_row, &exists);
 		if (rc < 0)
 			return rc;

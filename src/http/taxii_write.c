@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SHARES 64
+#define MAX_SHARES     64
 #define STATUS_MSG_MAX 240 /* a failure message in a status, bytes */
 
 struct add {
@@ -79,7 +79,7 @@ static const char *stated_version(const cJSON *o)
 }
 
 static void failure(struct add *a, const cJSON *o, size_t index, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void failure(struct add *a, const cJSON *o, size_t index, const char *fmt, ...)
 {
 	char msg[600];
@@ -89,15 +89,15 @@ static void failure(struct add *a, const cJSON *o, size_t index, const char *fmt
 	vsnprintf(msg + k, sizeof msg - (size_t)k, fmt, ap);
 	va_end(ap);
 	const char *id = o ? str_of(o, "id") : NULL;
-	detail(&a->bad, &a->n_bad, id && strlen(id) < 300 ? id : "",
-	       o ? stated_version(o) : "", msg);
+	detail(&a->bad, &a->n_bad, id && strlen(id) < 300 ? id : "", o ? stated_version(o) : "",
+	       msg);
 }
 
 static struct ingest *ingest_for(struct add *a, const struct store_share *sh, size_t n,
 				 struct ingest **tmp)
 {
-	struct ingest_opts io = {.skip_invalid = 1, .confidence = -1,
-				 .owner_org = a->req->caller.org_id};
+	struct ingest_opts io = {
+	    .skip_invalid = 1, .confidence = -1, .owner_org = a->req->caller.org_id};
 	*tmp = NULL;
 	if (n == 0) {
 		if (!a->plain)
@@ -182,7 +182,8 @@ static int add_one(struct add *a, const char *p, size_t len, size_t index)
 		goto done;
 	if (bind->group) {
 		size_t k = 0;
-		while (k < n_sh && !(sh[k].kind == STORE_SHARE_GROUP && sh[k].target == bind->group))
+		while (k < n_sh &&
+		       !(sh[k].kind == STORE_SHARE_GROUP && sh[k].target == bind->group))
 			k++;
 		if (k == n_sh)
 			sh[n_sh++] = a->group_share;
@@ -190,7 +191,8 @@ static int add_one(struct add *a, const char *p, size_t len, size_t index)
 	const char *why = NULL;
 	if (access_check_shares(eff, sh, n_sh, req->caller.groups, req->caller.n_groups, &why)) {
 		failure(a, o, index, "%s%s", why,
-			bind->group ? " (this collection shares what is added with its group)" : "");
+			bind->group ? " (this collection shares what is added with its group)"
+				    : "");
 		goto done;
 	}
 	struct ingest *tmp, *ig = ingest_for(a, sh, n_sh, &tmp);
@@ -224,12 +226,14 @@ done:
 int taxii_objects_add(struct http_request *req, struct http_response *res)
 {
 	struct taxii_ctx x;
-	if (taxii_collection_for(req, res, TAXII_NEED_WRITE, &x) || http_query_allow(req, res, NULL))
+	if (taxii_collection_for(req, res, TAXII_NEED_WRITE, &x) ||
+	    http_query_allow(req, res, NULL))
 		return 0;
 	if (!http_media_type_is(req->content_type, TAXII_MEDIA))
 		return http_error(req, res, 415, "send the envelope as " TAXII_MEDIA);
 	if (req->body_len == 0)
-		return http_error(req, res, 400, "the request body is empty; send a TAXII envelope");
+		return http_error(req, res, 400,
+				  "the request body is empty; send a TAXII envelope");
 	struct taxii_span *spans;
 	size_t n;
 	struct taxii_envelope_err ee;
@@ -263,8 +267,8 @@ int taxii_objects_add(struct http_request *req, struct http_response *res)
 		rc = buf_adds(&st, "],\"pending_count\":0,\"pendings\":[]}");
 	}
 	if (!rc) {
-		struct taxii_status_rec r = {.org = req->caller.org_id, .user = req->caller.user_id,
-					     .created = now};
+		struct taxii_status_rec r = {
+		    .org = req->caller.org_id, .user = req->caller.user_id, .created = now};
 		snprintf(r.id, sizeof r.id, "%s", uuid);
 		snprintf(r.collection, sizeof r.collection, "%s", x.coll.id);
 		rc = store_taxii(s)->status_put(s, &r, st.p, st.len);
@@ -348,8 +352,8 @@ int taxii_object_delete(struct http_request *req, struct http_response *res)
 	unsigned want = (d.ver.first ? TAXII_SCAN_FIRST : 0) | (d.ver.last ? TAXII_SCAN_LAST : 0);
 	int rc = 0;
 	if (spec && id && strlen(id) <= 256)
-		rc = store_taxii(s)->scan(s, &f, &x.coll.bind, d.ver.all ? 0 : want, 0, NULL, del_row,
-					  &d);
+		rc = store_taxii(s)->scan(s, &f, &x.coll.bind, d.ver.all ? 0 : want, 0, NULL,
+					  del_row, &d);
 	if (!rc && d.n == 0)
 		http_error(req, res, 404, HTTP_NOT_FOUND_DETAIL);
 	int64_t owner = 0;
@@ -358,7 +362,8 @@ int taxii_object_delete(struct http_request *req, struct http_response *res)
 		rc = store_ident(s)->object_owner(s, id, &owner, &tlp);
 		if (!rc && owner != req->caller.org_id) {
 			/* The caller sees the object, so saying so reveals nothing. */
-			http_audit(req, "access.denied", id, "denied", "taxii delete: not the creator");
+			http_audit(req, "access.denied", id, "denied",
+				   "taxii delete: not the creator");
 			http_error(req, res, 403,
 				   "only the organisation that created this object may delete it");
 			goto out;
@@ -405,8 +410,8 @@ int taxii_status_get(struct http_request *req, struct http_response *res)
 	char *json = NULL;
 	size_t len = 0;
 	int rc = id && strlen(id) < TAXII_ID_MAX
-			 ? store_taxii(s)->status_get(s, id, req->caller.org_id, &json, &len)
-			 : VB_ENOTFOUND;
+		     ? store_taxii(s)->status_get(s, id, req->caller.org_id, &json, &len)
+		     : VB_ENOTFOUND;
 	if (rc == VB_ENOTFOUND)
 		return http_error(req, res, 404, "no such status");
 	if (rc)

@@ -54,6 +54,8 @@ struct ingest {
 	struct ingest_type_count *counts, *file_counts;
 	size_t n_counts, n_file_counts, cap_counts, cap_file_counts;
 	long rejected, files, files_failed;
+	int batch_open;     /* a folder import's outer transaction is open */
+	long batch_objects; /* objects stored since it was opened */
 	char source_id[80];
 	int64_t t0;
 	int64_t last_draw;
@@ -335,6 +337,7 @@ int ingest_emit(struct ingest *ig, cJSON *obj, const struct ingest_pos *pos)
 		ig->file_failed = 1;
 		return rc;
 	}
+	ig->batch_objects++;
 	struct ingest_type_count *c = file_tally(ig, tally_type);
 	if (res == STORE_PUT_NEW)
 		c->n_new++;
@@ -590,6 +593,31 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 	return rc;
 }
 
+/* A folder import commits its outer transaction every INGEST_BATCH objects
+ * (between files), so the work a crash can lose stays bounded while small
+ * files still share commits. Each file stays atomic: it is a savepoint. */
+#define INGEST_BATCH 250000
+
+static int batch_flush(struct ingest *ig, int reopen)
+{
+	if (!ig->batch_open)
+		return 0;
+	ig->batch_open = 0;
+	int rc = store_commit(ig->st);
+	if (rc) {
+		store_rollback(ig->st);
+		fprintf(stderr, "verbinding import: committing the batch failed\n");
+		return rc;
+	}
+	ig->batch_objects = 0;
+	if (reopen) {
+		if ((rc = store_begin(ig->st)))
+			return rc;
+		ig->batch_open = 1;
+	}
+	return 0;
+}
+
 static int is_dir(const char *path)
 {
 	struct stat st;
@@ -601,10 +629,8 @@ static int skip_entry(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-int ingest_path(struct ingest *ig, const char *path)
+static int ingest_dir(struct ingest *ig, const char *path)
 {
-	if (strcmp(path, "-") == 0 || !is_dir(path))
-		return ingest_file(ig, path, NULL);
 	char sub[4096];
 	snprintf(sub, sizeof sub, "%s/manifest.json", path);
 	if (access(sub, R_OK) == 0 && ingest_misp_feed)
@@ -622,10 +648,42 @@ int ingest_path(struct ingest *ig, const char *path)
 		int rc = k > 0 && (size_t)k < sizeof sub ? ingest_path(ig, sub) : VB_EIO;
 		if (rc && !first)
 			first = rc;
+		if (!first && ig->batch_objects >= INGEST_BATCH)
+			first = batch_flush(ig, 1);
+		if (first == VB_ESTORE) {
+			for (int j = i; j < n; j++)
+				free(names[j]);
+			break;
+		}
 		free(names[i]);
 	}
 	free(names);
 	return first;
+}
+
+int ingest_path(struct ingest *ig, const char *path)
+{
+	if (strcmp(path, "-") == 0 || !is_dir(path))
+		return ingest_file(ig, path, NULL);
+	int outer = !ig->batch_open;
+	if (outer) {
+		int rc = store_begin(ig->st);
+		if (rc)
+			return rc;
+		ig->batch_open = 1;
+		ig->batch_objects = 0;
+	}
+	int rc = ingest_dir(ig, path);
+	if (outer) {
+		if (rc == VB_ESTORE) {
+			store_rollback(ig->st);
+			ig->batch_open = 0;
+		} else {
+			int crc = batch_flush(ig, 0);
+			rc = rc ? rc : crc;
+		}
+	}
+	return rc;
 }
 
 /* ---- lifecycle and summary ---- */

@@ -8,7 +8,7 @@ static const struct store_backend *const backends[] = {
 	&store_sqlite_backend,
 };
 
-int store_open(const char *path, int create, struct store **out, struct vb_err *err)
+int store_open(const char *path, int flags, struct store **out, struct vb_err *err)
 {
 	const struct store_backend *be = backends[0];
 	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0)
@@ -18,7 +18,7 @@ int store_open(const char *path, int create, struct store **out, struct vb_err *
 	for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
 		if (strcmp(backends[i]->name, "sqlite") == 0)
 			be = backends[i];
-	return be->open(path, create, out, err);
+	return be->open(path, flags, out, err);
 }
 
 void store_close(struct store *s)

@@ -159,7 +159,7 @@ struct store_stats {
 
 struct store_backend {
 	const char *name;
-	int (*open)(const char *path, int create, struct store **out, struct vb_err *err);
+	int (*open)(const char *path, int flags, struct store **out, struct vb_err *err);
 	void (*close)(struct store *s);
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s);
@@ -179,10 +179,16 @@ struct store {
 	const struct store_backend *be;
 };
 
+/* Flags of store_open. */
+enum {
+	STORE_CREATE = 1, /* create the store when it does not exist */
+	STORE_BULK = 2,   /* a large page cache for bulk writes (imports) */
+};
+
 /* Open (create when asked) the store at path. A path of the form
  * "postgresql://..." selects the PostgreSQL backend once it exists; anything
  * else is a SQLite file. Returns 0 or a VB_E* code with err filled. */
-int store_open(const char *path, int create, struct store **out, struct vb_err *err);
+int store_open(const char *path, int flags, struct store **out, struct vb_err *err);
 void store_close(struct store *s);
 /* The store path from --store, else $VERBINDING_STORE, else ./verbinding.db. */
 const char *store_default_path(const char *flag);

@@ -24,18 +24,18 @@
 
 #include "store.h"
 
-#define IDENT_NAME_MAX 128  /* names of organisations, users, groups, NUL included */
-#define IDENT_HASH_LEN 32   /* keyed hash of a token or session id */
-#define IDENT_KEY_LEN 32    /* the instance key */
+#define IDENT_NAME_MAX	 128 /* names of organisations, users, groups, NUL included */
+#define IDENT_HASH_LEN	 32  /* keyed hash of a token or session id */
+#define IDENT_KEY_LEN	 32  /* the instance key */
 #define IDENT_PWHASH_MAX 128 /* an argon2id string (crypto_pwhash_STRBYTES) */
 
 struct ident_org {
 	int64_t id;
 	char name[IDENT_NAME_MAX];
-	int kind;        /* enum access_org_kind */
-	char sector[64]; /* STIX industry-sector-ov value, or "" */
-	char country[8]; /* ISO 3166-1 alpha-2, or "" */
-	int default_tlp; /* enum store_tlp */
+	int kind;	      /* enum access_org_kind */
+	char sector[64];      /* STIX industry-sector-ov value, or "" */
+	char country[8];      /* ISO 3166-1 alpha-2, or "" */
+	int default_tlp;      /* enum store_tlp */
 	char identity_id[64]; /* the organisation's STIX identity object, or "" */
 	int64_t created;
 };
@@ -85,9 +85,9 @@ struct ident_audit {
 
 /* A filter for the audit listing. */
 struct ident_audit_filter {
-	int64_t since;  /* 0: from the start */
+	int64_t since;	/* 0: from the start */
 	int64_t org_id; /* 0: all organisations */
-	long limit;     /* 0: no limit */
+	long limit;	/* 0: no limit */
 };
 
 typedef int (*ident_org_fn)(void *arg, const struct ident_org *o);
@@ -116,15 +116,16 @@ struct store_ident_ops {
 	int (*org_groups)(struct store *s, int64_t org, int64_t *out, size_t max, size_t *n);
 
 	/* Users. pwhash may be NULL (no password login). */
-	int (*user_add)(struct store *s, const char *name, int64_t org, int role, const char *pwhash,
-			int64_t *id);
+	int (*user_add)(struct store *s, const char *name, int64_t org, int role,
+			const char *pwhash, int64_t *id);
 	int (*user_get)(struct store *s, const char *name, struct ident_user *out);
 	int (*user_get_id)(struct store *s, int64_t id, struct ident_user *out);
 	/* The stored argon2id string into out (cap bytes); VB_ENOTFOUND when the
 	 * user is unknown or has no password. */
 	int (*user_pwhash)(struct store *s, const char *name, char *out, size_t cap);
 	int (*user_set_password)(struct store *s, const char *name, const char *pwhash);
-	int (*user_list)(struct store *s, int64_t org, ident_user_fn fn, void *arg); /* org 0: all */
+	int (*user_list)(struct store *s, int64_t org, ident_user_fn fn,
+			 void *arg); /* org 0: all */
 	/* Removes the user with its tokens and sessions. */
 	int (*user_remove)(struct store *s, const char *name);
 	/* The principal for a user name (for password login). */
@@ -136,15 +137,16 @@ struct store_ident_ops {
 	/* The principal of a valid (known, unrevoked, unexpired at now) token. */
 	int (*token_lookup)(struct store *s, const unsigned char hash[IDENT_HASH_LEN], int64_t now,
 			    struct ident_principal *out);
-	int (*token_list)(struct store *s, int64_t user, ident_token_fn fn, void *arg); /* user 0: all */
+	int (*token_list)(struct store *s, int64_t user, ident_token_fn fn,
+			  void *arg); /* user 0: all */
 	int (*token_get)(struct store *s, int64_t id, struct ident_token *out);
 	int (*token_revoke)(struct store *s, int64_t id);
 
 	/* Login sessions. */
 	int (*session_add)(struct store *s, const unsigned char hash[IDENT_HASH_LEN], int64_t user,
 			   int64_t expires);
-	int (*session_lookup)(struct store *s, const unsigned char hash[IDENT_HASH_LEN], int64_t now,
-			      struct ident_principal *out);
+	int (*session_lookup)(struct store *s, const unsigned char hash[IDENT_HASH_LEN],
+			      int64_t now, struct ident_principal *out);
 	int (*session_remove)(struct store *s, const unsigned char hash[IDENT_HASH_LEN]);
 	int (*session_purge)(struct store *s, int64_t now); /* drops expired sessions */
 
@@ -152,9 +154,11 @@ struct store_ident_ops {
 	int (*group_add)(struct store *s, const char *name, const char *description, int64_t *id);
 	int (*group_get)(struct store *s, const char *name, struct ident_group *out);
 	int (*group_get_id)(struct store *s, int64_t id, struct ident_group *out);
-	int (*group_list)(struct store *s, int64_t member_org, ident_group_fn fn, void *arg); /* 0: all */
+	int (*group_list)(struct store *s, int64_t member_org, ident_group_fn fn,
+			  void *arg); /* 0: all */
 	int (*group_remove)(struct store *s, const char *name);
-	int (*group_grant)(struct store *s, int64_t group, int64_t org);  /* VB_ECONFLICT if member */
+	int (*group_grant)(struct store *s, int64_t group,
+			   int64_t org); /* VB_ECONFLICT if member */
 	int (*group_revoke)(struct store *s, int64_t group, int64_t org); /* VB_ENOTFOUND if not */
 	int (*group_members)(struct store *s, int64_t group, ident_org_fn fn, void *arg);
 

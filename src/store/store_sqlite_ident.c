@@ -164,7 +164,8 @@ static int sq_instance_key(struct store *s, void (*rand)(void *buf, size_t n),
 		 * whichever key was stored first. */
 		unsigned char fresh[IDENT_KEY_LEN];
 		rand(fresh, sizeof fresh);
-		if (prep(s, "INSERT OR IGNORE INTO instance(key, value) VALUES ('mac_key', ?1)", &st))
+		if (prep(s, "INSERT OR IGNORE INTO instance(key, value) VALUES ('mac_key', ?1)",
+			 &st))
 			return VB_ESTORE;
 		sqlite3_bind_blob(st, 1, fresh, sizeof fresh, SQLITE_TRANSIENT);
 		if (run_write(s, st))
@@ -279,11 +280,11 @@ static int sq_org_remove(struct store *s, const char *name)
 	if (rc)
 		return rc;
 	static const char *const sql[] = {
-		"DELETE FROM tokens WHERE user IN (SELECT id FROM users WHERE org = ?1)",
-		"DELETE FROM sessions WHERE user IN (SELECT id FROM users WHERE org = ?1)",
-		"DELETE FROM users WHERE org = ?1",
-		"DELETE FROM group_members WHERE org = ?1",
-		"DELETE FROM orgs WHERE id = ?1",
+	    "DELETE FROM tokens WHERE user IN (SELECT id FROM users WHERE org = ?1)",
+	    "DELETE FROM sessions WHERE user IN (SELECT id FROM users WHERE org = ?1)",
+	    "DELETE FROM users WHERE org = ?1",
+	    "DELETE FROM group_members WHERE org = ?1",
+	    "DELETE FROM orgs WHERE id = ?1",
 	};
 	if (savepoint(s, "SAVEPOINT"))
 		return VB_ESTORE;
@@ -309,7 +310,7 @@ static int sq_org_groups(struct store *s, int64_t org, int64_t *out, size_t max,
 /* ---- users ---- */
 
 #define USER_COLS                                                                                  \
-	"u.id, u.name, u.org, o.name, u.role, u.pwhash IS NOT NULL, u.created FROM users u "      \
+	"u.id, u.name, u.org, o.name, u.role, u.pwhash IS NOT NULL, u.created FROM users u "       \
 	"JOIN orgs o ON o.id = u.org"
 
 static void user_row(sqlite3_stmt *st, struct ident_user *u)
@@ -324,8 +325,8 @@ static void user_row(sqlite3_stmt *st, struct ident_user *u)
 	u->created = sqlite3_column_int64(st, 6);
 }
 
-static int sq_user_add(struct store *s, const char *name, int64_t org, int role,
-		       const char *pwhash, int64_t *id)
+static int sq_user_add(struct store *s, const char *name, int64_t org, int role, const char *pwhash,
+		       int64_t *id)
 {
 	sqlite3_stmt *st;
 	if (prep(s, "INSERT INTO users(name, org, role, pwhash, created) VALUES (?1,?2,?3,?4,?5)",
@@ -395,7 +396,8 @@ static int sq_user_set_password(struct store *s, const char *name, const char *p
 	if (!sqlite3_changes(DB(s)))
 		return VB_ENOTFOUND;
 	/* A new password ends every session of the old one. */
-	if (prep(s, "DELETE FROM sessions WHERE user = (SELECT id FROM users WHERE name = ?1)", &st))
+	if (prep(s, "DELETE FROM sessions WHERE user = (SELECT id FROM users WHERE name = ?1)",
+		 &st))
 		return VB_ESTORE;
 	bind_str(st, 1, name);
 	return run_write(s, st);
@@ -499,7 +501,8 @@ static int sq_token_lookup(struct store *s, const unsigned char hash[IDENT_HASH_
 	sqlite3_stmt *st;
 	if (prep(s,
 		 "SELECT " PRINCIPAL_COLS " FROM tokens t JOIN users u ON u.id = t.user "
-		 "JOIN orgs o ON o.id = u.org WHERE t.hash = ?1 AND t.revoked = 0 AND t.expires > ?2",
+		 "JOIN orgs o ON o.id = u.org WHERE t.hash = ?1 AND t.revoked = 0 AND t.expires > "
+		 "?2",
 		 &st))
 		return VB_ESTORE;
 	sqlite3_bind_blob(st, 1, hash, IDENT_HASH_LEN, SQLITE_STATIC);
@@ -768,10 +771,11 @@ static int sq_audit_list(struct store *s, const struct ident_audit_filter *f, id
 {
 	sqlite3_stmt *st;
 	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "SELECT seq, time, user_id, user, org_id, org, action, object_id, outcome, remote, "
-		 "detail FROM audit WHERE time >= ?1 AND (?2 = 0 OR org_id = ?2) ORDER BY seq%s",
-		 f->limit > 0 ? " LIMIT ?3" : "");
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT seq, time, user_id, user, org_id, org, action, object_id, outcome, remote, "
+	    "detail FROM audit WHERE time >= ?1 AND (?2 = 0 OR org_id = ?2) ORDER BY seq%s",
+	    f->limit > 0 ? " LIMIT ?3" : "");
 	if (prep(s, sql, &st))
 		return VB_ESTORE;
 	sqlite3_bind_int64(st, 1, f->since);
@@ -781,17 +785,17 @@ static int sq_audit_list(struct store *s, const struct ident_audit_filter *f, id
 	int rc, ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ident_audit a = {
-			.seq = sqlite3_column_int64(st, 0),
-			.time = sqlite3_column_int64(st, 1),
-			.user_id = sqlite3_column_int64(st, 2),
-			.user = col_str(st, 3),
-			.org_id = sqlite3_column_int64(st, 4),
-			.org = col_str(st, 5),
-			.action = col_str(st, 6),
-			.object_id = col_str(st, 7),
-			.outcome = col_str(st, 8),
-			.remote = col_str(st, 9),
-			.detail = col_str(st, 10),
+		    .seq = sqlite3_column_int64(st, 0),
+		    .time = sqlite3_column_int64(st, 1),
+		    .user_id = sqlite3_column_int64(st, 2),
+		    .user = col_str(st, 3),
+		    .org_id = sqlite3_column_int64(st, 4),
+		    .org = col_str(st, 5),
+		    .action = col_str(st, 6),
+		    .object_id = col_str(st, 7),
+		    .outcome = col_str(st, 8),
+		    .remote = col_str(st, 9),
+		    .detail = col_str(st, 10),
 		};
 		if ((ret = fn(arg, &a)))
 			break;
@@ -841,43 +845,43 @@ static int sq_object_shares(struct store *s, const char *id, struct store_share 
 }
 
 const struct store_ident_ops store_sqlite_ident_ops = {
-	.instance_key = sq_instance_key,
-	.org_add = sq_org_add,
-	.org_set_identity = sq_org_set_identity,
-	.org_get = sq_org_get,
-	.org_get_id = sq_org_get_id,
-	.org_list = sq_org_list,
-	.org_remove = sq_org_remove,
-	.org_groups = sq_org_groups,
-	.user_add = sq_user_add,
-	.user_get = sq_user_get,
-	.user_get_id = sq_user_get_id,
-	.user_pwhash = sq_user_pwhash,
-	.user_set_password = sq_user_set_password,
-	.user_list = sq_user_list,
-	.user_remove = sq_user_remove,
-	.user_principal = sq_user_principal,
-	.token_add = sq_token_add,
-	.token_lookup = sq_token_lookup,
-	.token_list = sq_token_list,
-	.token_get = sq_token_get,
-	.token_revoke = sq_token_revoke,
-	.session_add = sq_session_add,
-	.session_lookup = sq_session_lookup,
-	.session_remove = sq_session_remove,
-	.session_purge = sq_session_purge,
-	.group_add = sq_group_add,
-	.group_get = sq_group_get,
-	.group_get_id = sq_group_get_id,
-	.group_list = sq_group_list,
-	.group_remove = sq_group_remove,
-	.group_grant = sq_group_grant,
-	.group_revoke = sq_group_revoke,
-	.group_members = sq_group_members,
-	.audit_append = sq_audit_append,
-	.audit_list = sq_audit_list,
-	.object_owner = sq_object_owner,
-	.object_shares = sq_object_shares,
+    .instance_key = sq_instance_key,
+    .org_add = sq_org_add,
+    .org_set_identity = sq_org_set_identity,
+    .org_get = sq_org_get,
+    .org_get_id = sq_org_get_id,
+    .org_list = sq_org_list,
+    .org_remove = sq_org_remove,
+    .org_groups = sq_org_groups,
+    .user_add = sq_user_add,
+    .user_get = sq_user_get,
+    .user_get_id = sq_user_get_id,
+    .user_pwhash = sq_user_pwhash,
+    .user_set_password = sq_user_set_password,
+    .user_list = sq_user_list,
+    .user_remove = sq_user_remove,
+    .user_principal = sq_user_principal,
+    .token_add = sq_token_add,
+    .token_lookup = sq_token_lookup,
+    .token_list = sq_token_list,
+    .token_get = sq_token_get,
+    .token_revoke = sq_token_revoke,
+    .session_add = sq_session_add,
+    .session_lookup = sq_session_lookup,
+    .session_remove = sq_session_remove,
+    .session_purge = sq_session_purge,
+    .group_add = sq_group_add,
+    .group_get = sq_group_get,
+    .group_get_id = sq_group_get_id,
+    .group_list = sq_group_list,
+    .group_remove = sq_group_remove,
+    .group_grant = sq_group_grant,
+    .group_revoke = sq_group_revoke,
+    .group_members = sq_group_members,
+    .audit_append = sq_audit_append,
+    .audit_list = sq_audit_list,
+    .object_owner = sq_object_owner,
+    .object_shares = sq_object_shares,
 };
 
 const struct store_ident_ops *store_ident(struct store *s)

@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DB(s) store_sqlite_db(s)
+#define DB(s)	       store_sqlite_db(s)
 #define STATUS_KEEP_US ((int64_t)30 * 24 * 3600 * 1000000) /* status resources live 30 days */
 
 static int prep(struct store *s, const char *sql, sqlite3_stmt **st)
@@ -88,9 +88,8 @@ static int sq_coll_add(struct store *s, struct taxii_collection *c, const struct
 	if (exec_sql(s, "SAVEPOINT taxii_coll"))
 		return VB_ESTORE;
 	sqlite3_stmt *st;
-	int rc = prep(s,
-		      "INSERT INTO taxii_collections(" COLL_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7)",
-		      &st);
+	int rc = prep(
+	    s, "INSERT INTO taxii_collections(" COLL_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7)", &st);
 	if (!rc) {
 		c->created = time_now_us();
 		bind_str(st, 1, c->id);
@@ -125,8 +124,7 @@ static int sq_coll_add(struct store *s, struct taxii_collection *c, const struct
 	return exec_sql(s, "RELEASE taxii_coll");
 }
 
-static int coll_one(struct store *s, const char *sql, const char *key,
-		    struct taxii_collection *out)
+static int coll_one(struct store *s, const char *sql, const char *key, struct taxii_collection *out)
 {
 	sqlite3_stmt *st;
 	if (prep(s, sql, &st))
@@ -222,9 +220,10 @@ static int sq_coll_rights(struct store *s, const char *id, int64_t org, int *can
 static int sq_coll_acl(struct store *s, const char *id, taxii_acl_fn fn, void *arg)
 {
 	sqlite3_stmt *st;
-	if (prep(s,
-		 "SELECT org, can_read, can_write FROM taxii_acl WHERE collection = ?1 ORDER BY org",
-		 &st))
+	if (prep(
+		s,
+		"SELECT org, can_read, can_write FROM taxii_acl WHERE collection = ?1 ORDER BY org",
+		&st))
 		return VB_ESTORE;
 	bind_str(st, 1, id);
 	int rc, ret = 0;
@@ -340,15 +339,26 @@ static int sq_scan(struct store *s, const struct store_filter *f, const struct t
 {
 	if (!f->viewer)
 		return VB_EDENIED;
-	struct scan_ctx x = {.s = s, .b = b, .v = f->viewer, .want = want,
-			     .max_rows = max_rows, .last_seq = last_seq, .fn = fn, .arg = arg};
-	if (prep(s,
-		 "SELECT o.tlp, o.latest,"
-		 " NOT EXISTS (SELECT 1 FROM objects p WHERE p.id = o.id AND p.modified < o.modified),"
-		 " (?2 = 0 OR EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2"
-		 "  AND s.target = ?2))"
-		 " FROM objects o WHERE o.seq = ?1",
-		 &x.check))
+	struct scan_ctx x = {.s = s,
+			     .b = b,
+			     .v = f->viewer,
+			     .want = want,
+			     .max_rows = max_rows,
+			     .last_seq = last_seq,
+			     .fn = fn,
+			     .arg = arg};
+	/* Only the columns this scan needs: the first-version test and the
+	 * group test are index look-ups each, worth leaving out when unused. */
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT o.tlp, o.latest, %s, %s FROM objects o WHERE o.seq = ?1 AND ?2 = ?2",
+		 want & TAXII_SCAN_FIRST ? "NOT EXISTS (SELECT 1 FROM objects p WHERE p.id = o.id "
+					   "AND p.modified < o.modified)"
+					 : "0",
+		 b->group ? "EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2 "
+			    "AND s.target = ?2)"
+			  : "1");
+	if (prep(s, sql, &x.check))
 		return VB_ESTORE;
 	int rc = store_scan(s, f, scan_row, &x);
 	sqlite3_finalize(x.check);
@@ -398,7 +408,8 @@ static int sq_delete_version(struct store *s, const struct store_obj *o)
 		rc = del_index(s, "DELETE FROM refs WHERE target = ?1 AND prop = ?2 AND seq = ?3",
 			       o->refs[i].target, o->refs[i].prop, seq);
 	for (size_t i = 0; !rc && i < o->n_values; i++)
-		rc = del_index(s, "DELETE FROM obs_values WHERE kind = ?1 AND value = ?2 AND seq = ?3",
+		rc = del_index(s,
+			       "DELETE FROM obs_values WHERE kind = ?1 AND value = ?2 AND seq = ?3",
 			       o->values[i].kind, o->values[i].value, seq);
 	if (!rc && !(rc = prep(s, "DELETE FROM shares WHERE seq = ?1", &st))) {
 		sqlite3_bind_int64(st, 1, seq);
@@ -486,11 +497,12 @@ static int sq_pull_set(struct store *s, const char *url, const char *collection,
 		       const char *added_last)
 {
 	sqlite3_stmt *st;
-	if (prep(s,
-		 "INSERT INTO taxii_pull(url, collection, added_last, updated) VALUES (?1,?2,?3,?4) "
-		 "ON CONFLICT(url, collection) DO UPDATE SET added_last = excluded.added_last, "
-		 "updated = excluded.updated",
-		 &st))
+	if (prep(
+		s,
+		"INSERT INTO taxii_pull(url, collection, added_last, updated) VALUES (?1,?2,?3,?4) "
+		"ON CONFLICT(url, collection) DO UPDATE SET added_last = excluded.added_last, "
+		"updated = excluded.updated",
+		&st))
 		return VB_ESTORE;
 	bind_str(st, 1, url);
 	bind_str(st, 2, collection);
@@ -500,19 +512,19 @@ static int sq_pull_set(struct store *s, const char *url, const char *collection,
 }
 
 const struct store_taxii_ops store_sqlite_taxii_ops = {
-	.coll_add = sq_coll_add,
-	.coll_get = sq_coll_get,
-	.coll_get_id = sq_coll_get_id,
-	.coll_list = sq_coll_list,
-	.coll_remove = sq_coll_remove,
-	.coll_rights = sq_coll_rights,
-	.coll_acl = sq_coll_acl,
-	.scan = sq_scan,
-	.delete_version = sq_delete_version,
-	.status_put = sq_status_put,
-	.status_get = sq_status_get,
-	.pull_get = sq_pull_get,
-	.pull_set = sq_pull_set,
+    .coll_add = sq_coll_add,
+    .coll_get = sq_coll_get,
+    .coll_get_id = sq_coll_get_id,
+    .coll_list = sq_coll_list,
+    .coll_remove = sq_coll_remove,
+    .coll_rights = sq_coll_rights,
+    .coll_acl = sq_coll_acl,
+    .scan = sq_scan,
+    .delete_version = sq_delete_version,
+    .status_put = sq_status_put,
+    .status_get = sq_status_get,
+    .pull_get = sq_pull_get,
+    .pull_set = sq_pull_set,
 };
 
 const struct store_taxii_ops *store_taxii(struct store *s)

@@ -27,10 +27,10 @@
 
 #include "store.h"
 
-#define TAXII_ID_MAX 64      /* collection and status ids, NUL included */
-#define TAXII_TITLE_MAX 128  /* collection titles and aliases, NUL included */
-#define TAXII_DESC_MAX 512   /* collection descriptions, NUL included */
-#define TAXII_STATUS_MAX (4u << 20) /* largest stored status resource (JSON) */
+#define TAXII_ID_MAX	 64	    /* collection and status ids, NUL included */
+#define TAXII_TITLE_MAX	 128	    /* collection titles and aliases, NUL included */
+#define TAXII_DESC_MAX	 512	    /* collection descriptions, NUL included */
+#define TAXII_STATUS_MAX (8u << 20) /* largest stored status resource (JSON) */
 
 /* Which object versions a collection holds. */
 struct taxii_binding {
@@ -84,7 +84,8 @@ struct store_taxii_ops {
 	int (*coll_add)(struct store *s, struct taxii_collection *c, const struct taxii_acl *acl,
 			size_t n);
 	/* By id, or else by alias or title (for the command line). */
-	int (*coll_get)(struct store *s, const char *id_alias_or_title, struct taxii_collection *out);
+	int (*coll_get)(struct store *s, const char *id_alias_or_title,
+			struct taxii_collection *out);
 	/* By id only (for the server: ids are what TAXII clients use). */
 	int (*coll_get_id)(struct store *s, const char *id, struct taxii_collection *out);
 	int (*coll_list)(struct store *s, taxii_collection_fn fn, void *arg);

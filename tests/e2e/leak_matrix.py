@@ -150,6 +150,7 @@ def setup(a):
         args = ["import", "--quiet", path] + (["--tlp", tlp] if tlp else [])
         run_cli(a.bin, a.store, *args)
         tokens["obj:" + key] = obj["id"]
+    taxii_setup(a, tokens)
     json.dump(tokens, open(a.out, "w"))
 
 
@@ -427,6 +428,7 @@ class Matrix:
             elif user != ANON:
                 self.fail("%s: stats %d" % (user, st))
         self.cursor_replay()
+        taxii_rows(self)
         self.write_rules()
 
     def cursor_replay(self):
@@ -513,10 +515,8 @@ def export_ids(m, user, path):
 
 
 # name, path, how to read the ids. Every read endpoint that lists objects.
-# TAXII (once src/http/taxii_*.c exists): add rows such as
-#   ("taxii objects", "/taxii2/ROOT/collections/ID/objects/", taxii_ids),
-#   ("taxii manifest", ".../manifest/", taxii_manifest_ids),
-# with an extract function that follows `more`/`next` and reads the ids.
+# TAXII has its own table (TAXII_ENDPOINTS below): its collections add a
+# binding, and its expectations are per version.
 READ_ENDPOINTS = [
     ("list", "/api/v1/objects", list_ids),
     ("list indicators", "/api/v1/objects?type=indicator", list_ids),
@@ -534,6 +534,171 @@ ENDPOINT_FILTER = {
     "search text": lambda o: o["type"] == "indicator",
     "search type": lambda o: o["type"] == "indicator",
 }
+
+
+# ---- TAXII 2.1 rows (src/http/taxii_*.c) ----
+#
+# Collections are views bound to a sharing group and/or a TLP ceiling; a
+# reader sees in one what the model lets it see AND what the binding admits,
+# decided per version. match[version]=last (the default) is the last version
+# the reader sees in the collection, so an object whose newest version the
+# reader may not see shows the newest one it may (as REST's ?version= does),
+# never a version it may not see. Collections without rights for the reader's
+# organisation answer exactly like a missing one; anonymous readers get 401.
+ALL_ORGS = [o for o, _, _ in ORGS]
+TAXII_COLLECTIONS = [  # key, binding (CLI), organisations that may read
+    ("taxii-all", ["--tlp-max", "red"], ALL_ORGS),
+    ("taxii-g1", ["--group", "G1"], ALL_ORGS),
+    ("taxii-green", ["--tlp-max", "green"], ["OrgA", "OrgB", "OrgC", "OrgD"]),
+]
+TAXII_BINDING = {
+    "taxii-all": lambda tlp, shares: True,
+    "taxii-g1": lambda tlp, shares: "group:G1" in shares,
+    "taxii-green": lambda tlp, shares: tlp in ("clear", "green"),
+}
+TAXII_ROOT = "/taxii2/verbinding/"
+TAXII_HDRS = {"Accept": "application/taxii+json;version=2.1"}
+
+
+def taxii_setup(a, tokens):
+    for key, binding, readers in TAXII_COLLECTIONS:
+        out = run_cli(a.bin, a.store, "taxii", "collection", "add", key, *binding,
+                      "--read", ",".join(readers))
+        tokens["coll:" + key] = out.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+def taxii_expect(m, user, coll, versions=False):
+    """What the model says user gets from coll: ids, or (id, modified) pairs."""
+    readers = next(r for k, _, r in TAXII_COLLECTIONS if k == coll)
+    if user == ANON or org_of(user) not in readers:
+        return set()
+    out = set()
+    for k, o in m.objs.items():
+        for i, (mod, tlp, shares) in enumerate(o["versions"]):
+            if m.sees(user, k, i) and TAXII_BINDING[coll](tlp, shares):
+                out.add((o["id"], mod) if versions else o["id"])
+    return out
+
+
+def taxii_get(m, user, path):
+    return m.cl.req("GET", path, m.token(user), headers=TAXII_HDRS)
+
+
+def taxii_pages(m, user, coll, query, pairs=False, kind="objects"):
+    """Follows more/next through a listing; ids (or (id, modified) pairs;
+    manifest: (id, version)); None when the listing is refused."""
+    got, nxt = set(), None
+    base = "%scollections/%s/%s/?limit=2%s" % (TAXII_ROOT, m.tok["coll:" + coll], kind, query)
+    for _ in range(1000):
+        st, _, body = taxii_get(m, user, base + ("&next=" + urllib.parse.quote(nxt) if nxt
+                                                 else ""))
+        if st != 200:
+            return None, st, body
+        env = json.loads(body)
+        for o in env.get("objects", []):
+            if kind == "manifest":
+                got.add((o["id"], o["version"]) if pairs else o["id"])
+            else:
+                got.add((o["id"], o.get("modified")) if pairs else o["id"])
+        if not env.get("more"):
+            return got, st, body
+        nxt = env.get("next")
+    m.fail("%s: %s: TAXII paging did not end" % (user, coll))
+    return got, 200, b""
+
+
+# name, collection, query, pairs (id, modified) instead of ids, listing
+TAXII_ENDPOINTS = [
+    ("taxii objects all", "taxii-all", "", False, "objects"),
+    ("taxii objects all versions", "taxii-all", "&match[version]=all", True, "objects"),
+    ("taxii objects first", "taxii-all", "&match[version]=first", False, "objects"),
+    ("taxii objects g1", "taxii-g1", "", False, "objects"),
+    ("taxii objects g1 versions", "taxii-g1", "&match[version]=all", True, "objects"),
+    ("taxii objects green", "taxii-green", "&match[version]=all", True, "objects"),
+    ("taxii objects by type", "taxii-all", "&match[type]=indicator", False, "objects"),
+    ("taxii manifest all", "taxii-all", "&match[version]=all", False, "manifest"),
+    ("taxii manifest green", "taxii-green", "", False, "manifest"),
+]
+
+
+def taxii_rows(m):
+    mine = m.known_ids()
+    mine_pairs = {(o["id"], v[0]) for o in m.objs.values() for v in o["versions"]}
+    missing_coll = {}
+    for user in m.readers:
+        # A collection the organisation has no rights on = a missing one.
+        st, h, miss = taxii_get(m, user, TAXII_ROOT + "collections/00000000-0000-4000-8000-"
+                                "000000000000/objects/")
+        missing_coll[user] = (st, miss)
+        m.check(st == (401 if user == ANON else 404), "%s: TAXII unknown collection: %d"
+                % (user, st))
+        for name, coll, query, pairs, kind in TAXII_ENDPOINTS:
+            readers = next(r for k, _, r in TAXII_COLLECTIONS if k == coll)
+            got, st, body = taxii_pages(m, user, coll, query, pairs, kind)
+            if got is None:
+                m.checks += 1
+                allowed = user != ANON and org_of(user) in readers
+                if allowed:
+                    m.fail("%s: %s: %d %s" % (user, name, st, body[:200]))
+                elif (st, body) != missing_coll[user]:
+                    m.leak("%s: %s without rights: not the missing collection's answer "
+                           "(%d %r)" % (user, name, st, body[:120]))
+                continue
+            if user == ANON or org_of(user) not in readers:
+                m.leak("%s: %s answered without rights" % (user, name))
+                continue
+            want = taxii_expect(m, user, coll, pairs)
+            if "match[type]=indicator" in query:
+                want = {i for i in want if i.startswith("indicator--")}
+            m.compare(user, name, got & (mine_pairs if pairs else mine), want)
+        if user == ANON:
+            continue
+        # Each object through the per-object endpoints of taxii-all.
+        coll_id = m.tok["coll:taxii-all"]
+        st, h, miss = taxii_get(m, user, "%scollections/%s/objects/indicator--00000000-0000-"
+                                "4000-8000-000000000000/" % (TAXII_ROOT, coll_id))
+        st_v, _, miss_v = taxii_get(m, user, "%scollections/%s/objects/indicator--00000000-"
+                                    "0000-4000-8000-000000000000/versions/"
+                                    % (TAXII_ROOT, coll_id))
+        for key, o in m.objs.items():
+            want = {(o["id"], mod) for i, (mod, _, _) in enumerate(o["versions"])
+                    if m.sees(user, key, i)}
+            path = "%scollections/%s/objects/%s/" % (TAXII_ROOT, coll_id, o["id"])
+            s1, _, b1 = taxii_get(m, user, path + "?match[version]=all")
+            s2, _, b2 = taxii_get(m, user, path + "versions/")
+            m.checks += 2
+            if not want:
+                if s1 == 200 or s2 == 200:
+                    m.leak("%s: TAXII get %s answered 200" % (user, key))
+                if (s1, b1) != (st, miss) or (s2, b2) != (st_v, miss_v):
+                    m.leak("%s: TAXII get %s: not the missing object's answer (%d %r)"
+                           % (user, key, s1, b1[:120]))
+                continue
+            if s1 != 200 or s2 != 200:
+                m.fail("%s: TAXII get %s: %d / %d" % (user, key, s1, s2))
+                continue
+            got = {(x["id"], x.get("modified")) for x in json.loads(b1).get("objects", [])}
+            m.compare(user, "TAXII get " + key, got, want)
+            n = len(json.loads(b2).get("versions", []))
+            if n != len(want):
+                (m.leak if n > len(want) else m.fail)(
+                    "%s: TAXII versions of %s: %d, expected %d" % (user, key, n, len(want)))
+    # a1's next value replayed by everyone else: refused.
+    st, _, body = taxii_get(m, "a1", "%scollections/%s/objects/?limit=1"
+                            % (TAXII_ROOT, m.tok["coll:taxii-all"]))
+    nxt = json.loads(body).get("next") if st == 200 else None
+    m.check(nxt is not None, "a1: TAXII first page has a next value")
+    for user in m.readers:
+        if user in ("a1", ANON) or not nxt:
+            continue
+        st, _, body = taxii_get(m, user, "%scollections/%s/objects/?limit=1&next=%s"
+                                % (TAXII_ROOT, m.tok["coll:taxii-all"],
+                                   urllib.parse.quote(nxt)))
+        m.checks += 1
+        if st == 200:
+            m.leak("%s: a1's TAXII next value was accepted: %r" % (user, body[:120]))
+        elif st != 400:
+            m.fail("%s: TAXII next replay: %d" % (user, st))
 
 
 def run(a):

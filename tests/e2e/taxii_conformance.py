@@ -308,6 +308,11 @@ c.close()
 check(r413.status == 413 and r413.getheader("Content-Type").replace(" ", "") == TAXII
       and json.loads(body413).get("http_status") == "413",
       "add larger than max_content_length: 413 before the body is sent")
+# more objects than one request may add
+r = req("POST", ROOT + objects_url("nato"), TOK["alice"],
+        b'{"objects":[' + b",".join([b"{}"] * 10001) + b"]}")
+check(is_taxii_error(r, 413) and "10000" in r.json().get("description", ""),
+      "add more than 10000 objects: 413")
 # and a chunked body (no Content-Length) cut off once it passes the limit
 sock = socket.create_connection((u.hostname, u.port), timeout=30)
 sock.sendall(("POST /taxii2/verbinding/%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"

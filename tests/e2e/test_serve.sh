@@ -95,6 +95,18 @@ test_serve_cli_identities() {
 		expect_rc 0
 		expect_out "usage: verbinding $c"
 	done
+	# import --org: owned by the organisation, its default TLP, --share
+	# only with groups it belongs to.
+	"$VB" group add Others --store "$S" >/dev/null 2>&1
+	vbs import --quiet --org Alpha --share group:Others "$BASIC"
+	expect_rc 6
+	vbs import --quiet --org Nowhere "$BASIC"
+	expect_rc 1
+	vbs import --quiet --org Alpha --share group:Friends "$BASIC"
+	expect_rc 0
+	[ "$(sqlite3 "$S" "SELECT count(*) FROM objects o JOIN orgs g ON g.id = o.owner_org
+		WHERE g.name = 'Alpha' AND o.type = 'indicator' AND o.tlp = 2")" = 2 ] ||
+		fail "import --org: indicators not owned by Alpha under its default AMBER"
 	vbs org remove Beta
 	expect_rc 0
 	vbs user list --json
@@ -156,6 +168,11 @@ PY
 	api POST /api/v1/import "$TOK" "$(cat "$T/bad.json")"
 	expect_code 400 "invalid bundle"
 	grep -q '/objects/3/valid_from' "$T/body" || fail "no pointer: $(cat "$T/body")"
+	# a MISP event through the same path; the import's messages reach the
+	# log wrapped as JSON
+	api POST /api/v1/import "$TOK" "$(cat tests/fixtures/misp/event-all-types.json)"
+	expect_code 200 "MISP import"
+	grep -q '"stored":[1-9]' "$T/body" || fail "MISP import: $(head -c 300 "$T/body")"
 	api GET "/api/v1/search?value=198.51.100.7" "$TOK"
 	expect_code 200 search
 	api GET "/api/v1/stats" "$TOK"

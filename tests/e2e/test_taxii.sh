@@ -10,16 +10,22 @@ taxii_serve() {
 	SRV_PORT=
 	i=0
 	while [ $i -lt 100 ] && [ -z "$SRV_PORT" ]; do
-		SRV_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$2" | head -n 1)
+		SRV_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$2" 2>/dev/null | head -n 1)
 		[ -n "$SRV_PORT" ] || sleep 0.1
 		i=$((i + 1))
 	done
 	[ -n "$SRV_PORT" ] || fail "the server did not start: $(head -c 600 "$2")"
 }
 
-taxii_stop() { # PID
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+# taxii_stop PID LOG: SIGTERM; the server must exit 0 with no sanitizer
+# report in its log.
+taxii_stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1"
+	src=$?
+	[ "$src" -eq 0 ] || fail "the server exited with status $src: $(grep -A5 -m1 Sanitizer "$2")"
+	grep -q "Sanitizer" "$2" && fail "sanitizer report: $(grep -A8 -m1 Sanitizer "$2")"
+	return 0
 }
 
 # taxii_get URL TOKEN-FILE: prints the body of a TAXII GET.
@@ -92,7 +98,7 @@ EOF
 		grep -qF "$tok" "$T/serve.log" && fail "a token appears in the server log"
 	done
 	grep -qF "$pw" "$T/serve.log" && fail "a password appears in the server log"
-	taxii_stop "$SRV_PID"
+	taxii_stop "$SRV_PID" "$T/serve.log"
 	# The audit log has the TAXII writes.
 	vb audit --store "$S"
 	expect_out "taxii.add"
@@ -184,7 +190,8 @@ PY
 	taxii_serve "$B" "$T/serve-b.log"
 	PB=$SRV_PID
 	PORT_B=$SRV_PORT
-	[ -n "$PORT_A" ] && [ -n "$PORT_B" ] || { taxii_stop "$PA"; taxii_stop "$PB"; return; }
+	[ -n "$PORT_A" ] && [ -n "$PORT_B" ] ||
+		{ taxii_stop "$PA" "$T/serve-a.log"; taxii_stop "$PB" "$T/serve-b.log"; return; }
 	URL_A=http://127.0.0.1:$PORT_A/taxii2/verbinding/
 	URL_B=http://127.0.0.1:$PORT_B/taxii2/verbinding/
 	# Fill A through its own TAXII interface, with verbinding's client.
@@ -264,6 +271,139 @@ PY
 	vb taxii pull "$URL_A" --collection nosuch --token-file "$T/tok-a" --store "$B"
 	expect_rc 5
 	expect_err "HTTP 404: Not Found: no such collection"
-	taxii_stop "$PA"
-	taxii_stop "$PB"
+	taxii_stop "$PA" "$T/serve-a.log"
+	taxii_stop "$PB" "$T/serve-b.log"
+}
+
+# The client against a small stand-in TAXII server (python3 stdlib) that
+# advertises a tiny max_content_length, answers adds with "pending" statuses,
+# and pages without next (by X-TAXII-Date-Added-Last only): batching, status
+# polling, the added_after fallback and Basic credentials.
+test_taxii_client_against_other_server() {
+	cat >"$T/mock.py" <<'PY'
+import base64, json, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+T = sys.argv[1]
+TAXII = "application/taxii+json;version=2.1"
+MAX = 3000
+OBJS = [{"type": "indicator", "spec_version": "2.1",
+         "id": "indicator--00000000-0000-4000-8000-0000000001%02d" % i,
+         "created": "2025-01-01T00:00:00.000Z", "modified": "2025-01-01T00:00:00.000Z",
+         "name": "mock %d" % i, "pattern": "[domain-name:value = 'm%d.example']" % i,
+         "pattern_type": "stix", "valid_from": "2025-01-01T00:00:00Z"} for i in range(5)]
+ADDED = ["2025-01-0%dT00:00:00.000Z" % (i + 1) for i in range(5)]
+statuses, log = {}, open(T + "/mock.log", "a")
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def send(self, code, doc, headers=()):
+        b = json.dumps(doc).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", TAXII)
+        self.send_header("Content-Length", str(len(b)))
+        for k, v in headers: self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(b)
+    def auth(self):
+        a = self.headers.get("Authorization", "")
+        log.write("auth %s\n" % a); log.flush()
+        if self.headers.get("Accept") != TAXII:
+            self.send(406, {"title": "Not Acceptable"}); return False
+        return True
+    def do_GET(self):
+        if not self.auth(): return
+        p, _, q = self.path.partition("?")
+        args = dict(x.split("=", 1) for x in q.split("&") if "=" in x)
+        if p == "/taxii2/api/":
+            return self.send(200, {"title": "mock", "versions": [TAXII], "max_content_length": MAX})
+        if p.startswith("/taxii2/api/status/"):
+            sid = p.split("/")[4]
+            return self.send(200, statuses[sid])
+        if p == "/taxii2/api/collections/c1/objects/":
+            after = args.get("added_after", "").replace("%3A", ":")
+            log.write("get added_after=%s next=%s\n" % (after, args.get("next"))); log.flush()
+            idx = [i for i in range(5) if ADDED[i] > after][:2]
+            more = bool(idx) and idx[-1] < 4
+            if not idx:
+                return self.send(200, {})
+            return self.send(200, {"more": more, "objects": [OBJS[i] for i in idx]},
+                             [("X-TAXII-Date-Added-First", ADDED[idx[0]]),
+                              ("X-TAXII-Date-Added-Last", ADDED[idx[-1]])])
+        self.send(404, {"title": "Not Found", "description": "mock: no such resource"})
+    def do_POST(self):
+        if not self.auth(): return
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        if self.headers.get("Content-Type") != TAXII:
+            return self.send(415, {"title": "Unsupported Media Type"})
+        if n > MAX:
+            return self.send(413, {"title": "Payload Too Large"})
+        objs = json.loads(body)["objects"]
+        log.write("post %d bytes %d objects\n" % (n, len(objs))); log.flush()
+        sid = "s-%d" % len(statuses)
+        ok = [{"id": o["id"], "version": o["modified"]} for o in objs if not o["id"].endswith("ff")]
+        bad = [{"id": o["id"], "version": o["modified"], "message": "mock refuses this one"}
+               for o in objs if o["id"].endswith("ff")]
+        statuses[sid] = {"id": sid, "status": "complete", "total_count": len(objs),
+                         "success_count": len(ok), "successes": ok, "failure_count": len(bad),
+                         "failures": bad, "pending_count": 0}
+        self.send(202, {"id": sid, "status": "pending", "total_count": len(objs),
+                        "success_count": 0, "failure_count": 0, "pending_count": len(objs)})
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+	python3 "$T/mock.py" "$T" >"$T/mock.port" 2>"$T/mock.err" &
+	MPID=$!
+	i=0
+	while [ $i -lt 50 ] && ! [ -s "$T/mock.port" ]; do sleep 0.1; i=$((i + 1)); done
+	MPORT=$(cat "$T/mock.port")
+	[ -n "$MPORT" ] || { fail "mock server did not start"; kill "$MPID"; return; }
+	URL=http://127.0.0.1:$MPORT/taxii2/api/
+	python3 - "$T" <<'PY'
+import json, sys
+objs = [{"type": "indicator", "spec_version": "2.1",
+         "id": "indicator--00000000-0000-4000-8000-0000000002%s" % ("%02d" % i if i < 19 else "ff"),
+         "created": "2025-01-01T00:00:00.000Z", "modified": "2025-01-01T00:00:00.000Z",
+         "name": "push %d" % i, "pattern": "[domain-name:value = 'p%d.example']" % i,
+         "pattern_type": "stix", "valid_from": "2025-01-01T00:00:00Z"} for i in range(20)]
+json.dump({"type": "bundle", "id": "bundle--11111111-2222-4333-8444-555555555555",
+           "objects": objs}, open(sys.argv[1] + "/push.json", "w"))
+PY
+	echo "vb_mocktoken_mocktoken_mocktoken_mocktoken_moc" >"$T/tok"
+	vb taxii push "$URL" --collection c1 --token-file "$T/tok" "$T/push.json"
+	expect_rc 2
+	expect_err "20 object\(s\) in [2-9] envelope\(s\): 19 accepted, 1 failed"
+	expect_err "failed: indicator--00000000-0000-4000-8000-0000000002ff .*mock refuses this one"
+	grep -q "vb_mocktoken" "$T/err" && fail "the token was printed"
+	awk '/^post/ { if ($2 > 3000) bad = 1; n++ } END { exit bad || n < 2 }' "$T/mock.log" ||
+		fail "envelopes not batched to max_content_length: $(grep post "$T/mock.log")"
+	grep -q "^auth Bearer vb_mocktoken" "$T/mock.log" || fail "no bearer token sent"
+	# Pull with Basic user:password, paged by X-TAXII-Date-Added-Last (no next).
+	echo "s3cret-password-value" >"$T/pw"
+	vb taxii pull "$URL" --collection c1 --user feeder --password-file "$T/pw" --store "$S"
+	expect_rc 0
+	expect_err "^taxii pull: 5 object\(s\) in 3 page\(s\)"
+	expect_err "starts after 2025-01-05T00:00:00.000Z"
+	grep -q "s3cret" "$T/err" "$T/out" && fail "the password was printed"
+	grep -q "^auth Basic $(printf 'feeder:s3cret-password-value' | base64)" "$T/mock.log" ||
+		fail "no Basic credentials sent"
+	grep -q "^get added_after=2025-01-02T00:00:00.000Z" "$T/mock.log" ||
+		fail "the pull did not page on by added_after"
+	vb show --store "$S" indicator--00000000-0000-4000-8000-000000000104
+	expect_rc 0
+	vb taxii pull "$URL" --collection c1 --user feeder --password-file "$T/pw" --store "$S"
+	expect_rc 0
+	expect_err "^taxii pull: 0 object\(s\)"
+	grep -q "^get added_after=2025-01-05T00:00:00.000Z" "$T/mock.log" ||
+		fail "the second pull did not start after the last date added"
+	# --full starts from the beginning again; re-imports are unchanged.
+	vb taxii pull "$URL" --collection c1 --user feeder --password-file "$T/pw" --full --store "$S"
+	expect_rc 0
+	expect_err "^taxii pull: 5 object\(s\)"
+	vb taxii pull "${URL}nope/" --collection c1 --token-file "$T/tok" --store "$S"
+	expect_rc 5
+	expect_err "HTTP 404: Not Found: mock: no such resource"
+	kill "$MPID" 2>/dev/null
+	wait "$MPID" 2>/dev/null
+	return 0
 }

@@ -169,7 +169,7 @@ TEST(access_visibility_store)
 	struct store *s;
 	struct vb_err e;
 	vb_err_clear(&e);
-	CHECK_INT(store_open(path, 1, &s, &e), 0);
+	CHECK_INT(store_open(path, STORE_CREATE, &s, &e), 0);
 	/* org 1 writes; user 7 is in org 2; group 3 = {1, 2}. */
 	struct store_share red_user = {STORE_SHARE_USER, 7}, red_org = {STORE_SHARE_ORG, 4};
 	struct store_share grp = {STORE_SHARE_GROUP, 3};
@@ -177,18 +177,18 @@ TEST(access_visibility_store)
 	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000001", T0, 1, STORE_TLP_RED,
 		      &red_user, 1),
 		  0);
-	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000002", T0, 1, STORE_TLP_RED,
-		      &red_org, 1),
-		  0);
-	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000003", T0, 1, STORE_TLP_GREEN,
-		      &grp, 1),
-		  0);
+	CHECK_INT(
+	    put(s, "note--00000000-0000-4000-8000-000000000002", T0, 1, STORE_TLP_RED, &red_org, 1),
+	    0);
+	CHECK_INT(
+	    put(s, "note--00000000-0000-4000-8000-000000000003", T0, 1, STORE_TLP_GREEN, &grp, 1),
+	    0);
 	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000004", T0, 1,
 		      STORE_TLP_AMBER_STRICT, &red_org, 1),
 		  0);
-	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000005", T0, 0, STORE_TLP_NONE,
-		      NULL, 0),
-		  0);
+	CHECK_INT(
+	    put(s, "note--00000000-0000-4000-8000-000000000005", T0, 0, STORE_TLP_NONE, NULL, 0),
+	    0);
 	const int64_t g3[] = {3};
 	/* RED to user 7: user 7 (org 2) yes, user 8 (org 2) no, the owner yes. */
 	CHECK(sees(s, 2, 7, NULL, 0, "note--00000000-0000-4000-8000-000000000001"));

@@ -37,10 +37,10 @@ TEST(http_parse_target_ok)
 TEST(http_parse_target_refused)
 {
 	static const char *const bad[] = {
-		"",	       "api",	      "/a//b",	     "/a/../b",	 "/a/./b",	"/a/%2e%2e",
-		"/a/%2F",      "/a/%00",      "/a/%0d%0a",   "/a/%zz",	 "/a/%4",	"/a b",
-		"/a#frag",     "/a\"",	      "/a?%00=1",    "/a?k=%0a", "/a?=v",	"/a/\x80",
-		"/a/%ff%fe",   "/a?x=%c0%af", "/a\\b",	     "/a<b>",
+	    "",		 "api",		"/a//b",     "/a/../b",	 "/a/./b", "/a/%2e%2e",
+	    "/a/%2F",	 "/a/%00",	"/a/%0d%0a", "/a/%zz",	 "/a/%4",  "/a b",
+	    "/a#frag",	 "/a\"",	"/a?%00=1",  "/a?k=%0a", "/a?=v",  "/a/\x80",
+	    "/a/%ff%fe", "/a?x=%c0%af", "/a\\b",     "/a<b>",
 	};
 	struct http_arena a = {0};
 	struct http_target t;
@@ -71,14 +71,14 @@ static int h_dummy(struct http_request *req, struct http_response *res)
 }
 
 static const struct http_route test_routes[] = {
-	{.method = HTTP_GET, .path = "/x/objects/{id}", .handler = h_dummy},
-	{.method = HTTP_GET, .path = "/x/objects/search", .handler = h_dummy},
-	{.method = HTTP_POST, .path = "/x/objects/{id}/versions/", .handler = h_dummy},
-	{.method = HTTP_DELETE, .path = "/x/g/{name}/members/{org}", .handler = h_dummy},
-	{0},
+    {.method = HTTP_GET, .path = "/x/objects/{id}", .handler = h_dummy},
+    {.method = HTTP_GET, .path = "/x/objects/search", .handler = h_dummy},
+    {.method = HTTP_POST, .path = "/x/objects/{id}/versions/", .handler = h_dummy},
+    {.method = HTTP_DELETE, .path = "/x/g/{name}/members/{org}", .handler = h_dummy},
+    {0},
 };
-static const struct http_route_table test_table = {.name = "t", .prefix = "/x",
-						   .routes = test_routes};
+static const struct http_route_table test_table = {
+    .name = "t", .prefix = "/x", .routes = test_routes};
 
 TEST(http_routing)
 {
@@ -274,8 +274,11 @@ TEST(http_openapi_matches_routes)
 			static const struct {
 				const char *n;
 				enum http_method m;
-			} ms[] = {{"get", HTTP_GET},	   {"post", HTTP_POST},	  {"put", HTTP_PUT},
-				  {"delete", HTTP_DELETE}, {"patch", HTTP_PATCH}};
+			} ms[] = {{"get", HTTP_GET},
+				  {"post", HTTP_POST},
+				  {"put", HTTP_PUT},
+				  {"delete", HTTP_DELETE},
+				  {"patch", HTTP_PATCH}};
 			enum http_method m = 0;
 			for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
 				if (strcmp(ms[i].n, op->string) == 0)

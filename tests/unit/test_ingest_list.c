@@ -175,7 +175,7 @@ static int store_make(struct scratch_store *s)
 	unlink(s->path);
 	struct vb_err e;
 	vb_err_clear(&e);
-	return store_open(s->path, 1, &s->st, &e);
+	return store_open(s->path, STORE_CREATE, &s->st, &e);
 }
 
 static void store_drop(struct scratch_store *s)

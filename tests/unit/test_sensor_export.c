@@ -17,28 +17,25 @@
 	"\"pattern\":\"" pattern "\"}"
 
 static const char
-    bundle
-	[] =
-	    "{\"type\":\"bundle\",\"id\":\"bundle--6c4a1d8e-0000-4000-8000-000000000000\","
-	    "\"objects\":[" IND("00000000-0000-4000-8000-000000000001", ",\"name\":\"C2\\taddr\\nx\"", "[ipv4-addr:value = '203.0.113.5']") "," IND(
-		"00000000-0000-4000-8000-000000000002",
-		",\"external_references\":[{\"source_name\":\"r\",\"url\":\"https://ref.example/"
-		"1\"}]",
-		"[ipv4-addr:value = '198.51.100.0/24']") "," IND("00000000-0000-4000-8000-"
-								 "000000000003",
-								 "", "[ipv6-addr:value = '2001:DB8::1']") "," IND("00000000-0000-4000-8000-000000000004",
-														  "",
-														  "[domain-name:value = 'Evil.Example']") "," IND("00000000-0000-4000-8000-000000000005", "", "[url:value = 'HTTP://Evil.Example/gate.php?x=1']") "," IND("00000000-0000-4000-8000-000000000006", "", "[email-addr:value = 'bad@evil.example']") "," IND("00000000-0000-4000-8000-000000000007",
-																																													 "", "[file:hashes.MD5 = 'D41D8CD98F00B204E9800998ECF8427E']") "," IND("00000000-0000-4000-8000-000000000008", "",
-																																																					       "[file:hashes.'SHA-256' = "
-																																																					       "'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']") "," IND("00000000-0000-4000-8000-000000000009", "", "[domain-name:value = 'a.example' OR domain-name:value = 'b.example']") "," IND("00000000-0000-4000-8000-00000000000a",
-																																																																															  "",
-																																																																															  "[ipv4-addr:value IN ('192.0.2.7', '192.0.2.8')]") "," IND("00000000-0000-4000-8000-00000000000b",
-																																																																																						     "",
-																																																																																						     "[network-traffic:dst_ref.value = '192.0.2.9' AND network-traffic:dst_port = 443]") "," IND("00000000-0000-4000-8000-00000000000c", "", "[domain-name:value LIKE '%.evil.example']") "," IND("00000000-0000-4000-8000-00000000000d", ",\"revoked\":true", "[domain-name:value = 'revoked.example']") "," IND("00000000-0000-4000-8000-00000000000e", ",\"valid_until\":\"2024-06-01T00:00:00Z\"", "[domain-name:value = 'expired.example']") "," IND("00000000-0000-4000-8000-00000000000f", "", "[domain-name:value = 'x.example'] FOLLOWEDBY [domain-name:value = 'y.example']") "," IND("00000000-0000-4000-8000-000000000010", "",
-																																																																																																																																																														"[url:value = 'http://root.example/']") "," IND("00000000-0000-4000-8000-000000000011",
-																																																																																																																																																																				"",
-																																																																																																																																																																				"[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']") "]}";
+    bundle[] =
+	"{\"type\":\"bundle\",\"id\":\"bundle--6c4a1d8e-0000-4000-8000-000000000000\","
+	"\"objects\":[" IND(
+	    "00000000-0000-4000-8000-000000000001", ",\"name\":\"C2\\taddr\\nx\"",
+	    "[ipv4-addr:value = '203.0.113.5']") "," IND("00000000-0000-4000-8000-000000000002",
+							 ",\"external_references\":[{\"source_"
+							 "name\":\"r\",\"url\":\"https://"
+							 "ref.example/"
+							 "1\"}]",
+							 "[ipv4-addr:value = '198.51.100.0/24']") "," IND("00000000-0000-4000-8000-"
+													  "000000000003",
+													  "", "[ipv6-addr:value = '2001:DB8::1']") "," IND("00000000-0000-4000-8000-000000000004", "", "[domain-name:value = 'Evil.Example']") "," IND("00000000-0000-4000-8000-000000000005", "", "[url:value = 'HTTP://Evil.Example/gate.php?x=1']") "," IND("00000000-0000-4000-8000-000000000006", "", "[email-addr:value = 'bad@evil.example']") "," IND("00000000-0000-4000-8000-000000000007", "", "[file:hashes.MD5 = 'D41D8CD98F00B204E9800998ECF8427E']") "," IND("00000000-0000-4000-8000-000000000008",
+																																																																					    "",
+																																																																					    "[file:hashes.'SHA-256' = "
+																																																																					    "'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']") "," IND("00000000-0000-4000-8000-000000000009",
+																																																																															   "", "[domain-name:value = 'a.example' OR domain-name:value = 'b.example']") "," IND("00000000-0000-4000-8000-00000000000a", "", "[ipv4-addr:value IN ('192.0.2.7', '192.0.2.8')]") "," IND("00000000-0000-4000-8000-00000000000b",
+																																																																																																						      "", "[network-traffic:dst_ref.value = '192.0.2.9' AND network-traffic:dst_port = 443]") "," IND("00000000-0000-4000-8000-00000000000c", "", "[domain-name:value LIKE '%.evil.example']") "," IND("00000000-0000-4000-8000-00000000000d", ",\"revoked\":true", "[domain-name:value = 'revoked.example']") "," IND("00000000-0000-4000-8000-00000000000e",
+																																																																																																																																												       ",\"valid_until\":\"2024-06-01T00:00:00Z\"", "[domain-name:value = 'expired.example']") "," IND("00000000-0000-4000-8000-00000000000f", "", "[domain-name:value = 'x.example'] FOLLOWEDBY [domain-name:value = 'y.example']") "," IND("00000000-0000-4000-8000-000000000010", "", "[url:value = 'http://root.example/']") "," IND("00000000-0000-4000-8000-000000000011",
+																																																																																																																																																																																					 "", "[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']") "]}";
 
 struct scratch {
 	char path[64], bundle[64];
@@ -56,7 +53,7 @@ static int scratch_make(struct scratch *s)
 	fputs(bundle, f);
 	fclose(f);
 	struct vb_err e;
-	if (store_open(s->path, 1, &s->st, &e))
+	if (store_open(s->path, STORE_CREATE, &s->st, &e))
 		return -1;
 	struct ingest_opts o = {.confidence = -1};
 	struct ingest *ig = ingest_new(s->st, &o);

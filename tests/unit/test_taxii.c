@@ -13,15 +13,17 @@ static int split(const char *s, size_t max, struct taxii_span **sp, size_t *n,
 
 TEST(taxii_envelope_elements)
 {
-	const char *s = " {\"more\": false, \"objects\": [ {\"id\":\"a--1\",\"x\":[1,{\"y\":\"]\"}]} ,"
-			"{\"id\":\"b\\\"}--2\"}, 7 ], \"next\": null}\n";
+	const char *s =
+	    " {\"more\": false, \"objects\": [ {\"id\":\"a--1\",\"x\":[1,{\"y\":\"]\"}]} ,"
+	    "{\"id\":\"b\\\"}--2\"}, 7 ], \"next\": null}\n";
 	struct taxii_span *sp;
 	size_t n;
 	struct taxii_envelope_err e;
 	CHECK_INT(split(s, 10, &sp, &n, &e), 0);
 	CHECK_INT(n, 3);
 	if (n == 3) {
-		CHECK(strncmp(s + sp[0].off, "{\"id\":\"a--1\",\"x\":[1,{\"y\":\"]\"}]}", sp[0].len) == 0);
+		CHECK(strncmp(s + sp[0].off, "{\"id\":\"a--1\",\"x\":[1,{\"y\":\"]\"}]}",
+			      sp[0].len) == 0);
 		CHECK_INT(sp[0].len, strlen("{\"id\":\"a--1\",\"x\":[1,{\"y\":\"]\"}]}"));
 		CHECK(strncmp(s + sp[1].off, "{\"id\":\"b\\\"}--2\"}", sp[1].len) == 0);
 		CHECK_INT(sp[2].len, 1);
@@ -32,9 +34,9 @@ TEST(taxii_envelope_elements)
 
 TEST(taxii_envelope_not_an_envelope_is_422)
 {
-	static const char *const bodies[] = {"[]", "[{\"id\":\"x\"}]", "{}", "{\"objects\":{}}",
-					     "{\"objects\":[]}", "\"objects\"", "{\"more\":true}",
-					     "null"};
+	static const char *const bodies[] = {
+	    "[]",	   "[{\"id\":\"x\"}]", "{}",  "{\"objects\":{}}", "{\"objects\":[]}",
+	    "\"objects\"", "{\"more\":true}",  "null"};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
 		struct taxii_span *sp;
 		size_t n;
@@ -48,20 +50,20 @@ TEST(taxii_envelope_not_an_envelope_is_422)
 TEST(taxii_envelope_malformed_is_400)
 {
 	static const char *const bodies[] = {
-		"",
-		"{",
-		"{\"objects\":[{}",
-		"{\"objects\":[{}]} x",
-		"{\"objects\":[{},]}",
-		"{\"objects\":[{\"a\" 1}]}",
-		"{\"objects\":[\"\\q\"]}",
-		"{\"objects\":[\"\\u12\"]}",
-		"{\"objects\":[01]}",
-		"{\"objects\":[1.]}",
-		"{\"objects\":[tru]}",
-		"{\"objects\":[\"a\nb\"]}",
-		"{\"objects\":[1],\"objects\":[2]}",
-		"{'objects':[1]}",
+	    "",
+	    "{",
+	    "{\"objects\":[{}",
+	    "{\"objects\":[{}]} x",
+	    "{\"objects\":[{},]}",
+	    "{\"objects\":[{\"a\" 1}]}",
+	    "{\"objects\":[\"\\q\"]}",
+	    "{\"objects\":[\"\\u12\"]}",
+	    "{\"objects\":[01]}",
+	    "{\"objects\":[1.]}",
+	    "{\"objects\":[tru]}",
+	    "{\"objects\":[\"a\nb\"]}",
+	    "{\"objects\":[1],\"objects\":[2]}",
+	    "{'objects':[1]}",
 	};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
 		struct taxii_span *sp;
