@@ -19,23 +19,23 @@
 #include <string.h>
 
 static const char *const patterns[] = {
-	"[domain-name:value = 'evil.example']",
-	"[ipv4-addr:value = '10.0.0.0/8']",
-	"[ipv4-addr:value = '192.0.2.1']",
-	"[ipv6-addr:value = '2001:db8::/32']",
-	"[url:value = 'http://evil.example/gate.php']",
-	"[url:value LIKE '%://%/a_b.php' OR url:value LIKE '%://%/a_b.php?%']",
-	"[email-addr:value = 'bad@evil.example']",
-	"[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
-	"[domain-name:value LIKE '%.bad.example']",
-	"[domain-name:value MATCHES '^x+\\\\.example$']",
-	"[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = "
-	"'192.0.2.9' AND network-traffic:dst_port = 53]",
-	"([domain-name:value = 'a.example'] FOLLOWEDBY [ipv4-addr:value = '192.0.2.1']) "
-	"WITHIN 60 SECONDS",
-	"[domain-name:value = 'r.example'] REPEATS 2 TIMES",
-	"[ipv4-addr:value != '10.0.0.1' AND domain-name:value = 'n.example']",
-	NULL,
+    "[domain-name:value = 'evil.example']",
+    "[ipv4-addr:value = '10.0.0.0/8']",
+    "[ipv4-addr:value = '192.0.2.1']",
+    "[ipv6-addr:value = '2001:db8::/32']",
+    "[url:value = 'http://evil.example/gate.php']",
+    "[url:value LIKE '%://%/a_b.php' OR url:value LIKE '%://%/a_b.php?%']",
+    "[email-addr:value = 'bad@evil.example']",
+    "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
+    "[domain-name:value LIKE '%.bad.example']",
+    "[domain-name:value MATCHES '^x+\\\\.example$']",
+    "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = "
+    "'192.0.2.9' AND network-traffic:dst_port = 53]",
+    "([domain-name:value = 'a.example'] FOLLOWEDBY [ipv4-addr:value = '192.0.2.1']) "
+    "WITHIN 60 SECONDS",
+    "[domain-name:value = 'r.example'] REPEATS 2 TIMES",
+    "[ipv4-addr:value != '10.0.0.1' AND domain-name:value = 'n.example']",
+    NULL,
 };
 
 static struct matcher *M;
@@ -50,7 +50,8 @@ static struct matcher *matcher(void)
 		char id[64];
 		snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-%012d", i);
 		struct vb_err e;
-		int rc = matcher_add(M, id, strlen(id), patterns[i], strlen(patterns[i]), i & 1, &e);
+		int rc =
+		    matcher_add(M, id, strlen(id), patterns[i], strlen(patterns[i]), i & 1, &e);
 		assert(rc == 0);
 	}
 	matcher_finish(M);

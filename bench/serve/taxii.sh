@@ -5,6 +5,8 @@
 #
 #   sh bench/serve/taxii.sh                    30 s per run, 64 connections
 #   DURATION=10 CONNS=64 THREADS=2 sh bench/serve/taxii.sh
+#   NAMES="objects" KEEP=1 QUIET=" "          one request; keep the temporary
+#                                            directory; access log on
 #
 # Three requests, each repeated for DURATION seconds with a bearer token:
 #   objects    GET .../objects/?limit=100                 (the first page)

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define SHOW_UNMATCHABLE 10 /* groups of unmatchable comparisons shown */
-#define SHOW_IDS 3	    /* indicator ids shown per group */
+#define SHOW_IDS	 3  /* indicator ids shown per group */
 
 /* CPU time of the process (all threads), in seconds. */
 static double cpu_seconds(void)
@@ -145,17 +145,17 @@ static int match_exec(int argc, char **argv)
 		   *threads = NULL, *nodef = NULL, *unmatched = NULL, *quiet = NULL;
 	const char **fields = NULL, **wls = NULL;
 	struct cli_opt opts[] = {
-		{"at", 1, 0, &at, NULL},
-		{"format", 1, 0, &format, NULL},
-		{"field", 1, 1, NULL, &fields},
-		{"sensor", 1, 0, &sensor, NULL},
-		{"subdomains", 0, 0, &subd, NULL},
-		{"dry-run", 0, 0, &dry, NULL},
-		{"threads", 1, 0, &threads, NULL},
-		{"warninglist", 1, 1, NULL, &wls},
-		{"no-default-warninglists", 0, 0, &nodef, NULL},
-		{"unmatchable", 1, 0, &unmatched, NULL},
-		{"quiet", 0, 0, &quiet, NULL},
+	    {"at", 1, 0, &at, NULL},
+	    {"format", 1, 0, &format, NULL},
+	    {"field", 1, 1, NULL, &fields},
+	    {"sensor", 1, 0, &sensor, NULL},
+	    {"subdomains", 0, 0, &subd, NULL},
+	    {"dry-run", 0, 0, &dry, NULL},
+	    {"threads", 1, 0, &threads, NULL},
+	    {"warninglist", 1, 1, NULL, &wls},
+	    {"no-default-warninglists", 0, 0, &nodef, NULL},
+	    {"unmatchable", 1, 0, &unmatched, NULL},
+	    {"quiet", 0, 0, &quiet, NULL},
 	};
 	int nopts = (int)(sizeof opts / sizeof opts[0]);
 	struct cli_common c;
@@ -207,6 +207,7 @@ static int match_exec(int argc, char **argv)
 		map[i] = (struct log_mapping){fields[i], k};
 	}
 	struct log_opts lo = {map, nmap};
+	mo.build_threads = (int)nthreads;
 	char host[256] = "";
 	if (!sensor) {
 		if (gethostname(host, sizeof host - 1) != 0 || !host[0])
@@ -253,12 +254,12 @@ static int match_exec(int argc, char **argv)
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	struct match_run_opts ro = {
-		.format = format,
-		.lopts = &lo,
-		.threads = (int)nthreads,
-		.out = stdout,
-		.allow = wl_lists ? allow_warninglist : NULL,
-		.allow_arg = wl,
+	    .format = format,
+	    .lopts = &lo,
+	    .threads = (int)nthreads,
+	    .out = stdout,
+	    .allow = wl_lists ? allow_warninglist : NULL,
+	    .allow_arg = wl,
 	};
 	run = match_runner_new(m, &ro);
 	int64_t t0 = time_now_us();
@@ -309,8 +310,9 @@ static int match_exec(int argc, char **argv)
 		bad += files[i].st.bad_lines;
 		bytes += files[i].st.bytes;
 	}
-	fprintf(stderr, "logs: %zu file(s), %llu lines, %llu bad, %.1f MB in %.3f s (cpu %.3f s): "
-			"%.0f MB/s, %.0f lines/s (%ld thread%s)\n",
+	fprintf(stderr,
+		"logs: %zu file(s), %llu lines, %llu bad, %.1f MB in %.3f s (cpu %.3f s): "
+		"%.0f MB/s, %.0f lines/s (%ld thread%s)\n",
 		nf, (unsigned long long)lines, (unsigned long long)bad, (double)bytes / 1e6, secs,
 		cpu, secs > 0 ? (double)bytes / 1e6 / secs : 0.0,
 		secs > 0 ? (double)lines / secs : 0.0, nthreads, nthreads == 1 ? "" : "s");
@@ -342,7 +344,7 @@ static int match_exec(int argc, char **argv)
 		tc[k].indicators++;
 		tc[k].hits += agg[i].count;
 	}
-	fprintf(stderr, "hits: %llu sightings of %zu indicators, %llu hit lines", 
+	fprintf(stderr, "hits: %llu sightings of %zu indicators, %llu hit lines",
 		(unsigned long long)tot.hits, nagg, (unsigned long long)tot.hit_lines);
 	for (size_t k = 0; k < ntc; k++)
 		fprintf(stderr, "%s%s %llu (%llu indicators)", k ? ", " : ": ", tc[k].type,
@@ -380,7 +382,8 @@ static int match_exec(int argc, char **argv)
 	if (um.ng > SHOW_UNMATCHABLE)
 		fprintf(stderr, "  ... %zu more groups\n", um.ng - SHOW_UNMATCHABLE);
 	if (nu && !unmatched)
-		fprintf(stderr, "  (--unmatchable FILE lists every one: indicator, path, reason)\n");
+		fprintf(stderr,
+			"  (--unmatchable FILE lists every one: indicator, path, reason)\n");
 	if (dry)
 		fprintf(stderr, "dry run: no sightings stored\n");
 	else
@@ -408,33 +411,33 @@ out:
 }
 
 const struct cli_cmd cmd_match = {
-	.name = "match",
-	.summary = "match the store's indicators against logs, record sightings",
-	.usage =
-		"usage: verbinding match [OPTIONS] LOG...\n\n"
-		"Compiles every indicator valid now (or --at TIME) into one matcher and scans\n"
-		"the logs (plain or gzip, - for stdin). Each hit is a JSON line on stdout:\n"
-		"  {\"time\", \"source\": \"file:line\", \"field\", \"value\", \"indicators\": [...],\n"
-		"   \"comparison\"}\n"
-		"Unless --dry-run, one sighting per indicator seen is stored, seen by the\n"
-		"sensor's identity. A summary goes to stderr.\n\n"
-		"Formats (detected, or --format): zeek (TSV), zeek-json, access (Apache/nginx\n"
-		"combined), dns (BIND query log), csv (with a header), jsonl (--field).\n\n"
-		"  --store PATH          the store\n"
-		"  --at TIME             judge validity at TIME (date or RFC 3339; default now)\n"
-		"  --format NAME         skip format detection\n"
-		"  --field PATH=TYPE     map a JSON path or CSV column to ip, domain, url, email,\n"
-		"                        md5, sha1, sha256, sha512, hash, string or port\n"
-		"                        (repeatable)\n"
-		"  --sensor NAME         identity of the sensor (default: the host name)\n"
-		"  --subdomains          a domain indicator also matches its subdomains (per\n"
-		"                        indicator: x_verbinding_match_subdomains: true)\n"
-		"  --dry-run             store no sightings\n"
-		"  --threads N           scanning threads for plain Zeek files (default: cores)\n"
-		"  --warninglist FILE    a MISP warninglist of values that never fire\n"
-		"                        (repeatable)\n"
-		"  --no-default-warninglists  do not load the catalogue's warninglists\n"
-		"  --unmatchable FILE    write every comparison these logs cannot match\n"
-		"  --quiet               no summary\n",
-	.exec = match_exec,
+    .name = "match",
+    .summary = "match the store's indicators against logs, record sightings",
+    .usage =
+	"usage: verbinding match [OPTIONS] LOG...\n\n"
+	"Compiles every indicator valid now (or --at TIME) into one matcher and scans\n"
+	"the logs (plain or gzip, - for stdin). Each hit is a JSON line on stdout:\n"
+	"  {\"time\", \"source\": \"file:line\", \"field\", \"value\", \"indicators\": [...],\n"
+	"   \"comparison\"}\n"
+	"Unless --dry-run, one sighting per indicator seen is stored, seen by the\n"
+	"sensor's identity. A summary goes to stderr.\n\n"
+	"Formats (detected, or --format): zeek (TSV), zeek-json, access (Apache/nginx\n"
+	"combined), dns (BIND query log), csv (with a header), jsonl (--field).\n\n"
+	"  --store PATH          the store\n"
+	"  --at TIME             judge validity at TIME (date or RFC 3339; default now)\n"
+	"  --format NAME         skip format detection\n"
+	"  --field PATH=TYPE     map a JSON path or CSV column to ip, domain, url, email,\n"
+	"                        md5, sha1, sha256, sha512, hash, string or port\n"
+	"                        (repeatable)\n"
+	"  --sensor NAME         identity of the sensor (default: the host name)\n"
+	"  --subdomains          a domain indicator also matches its subdomains (per\n"
+	"                        indicator: x_verbinding_match_subdomains: true)\n"
+	"  --dry-run             store no sightings\n"
+	"  --threads N           scanning threads for plain Zeek files (default: cores)\n"
+	"  --warninglist FILE    a MISP warninglist of values that never fire\n"
+	"                        (repeatable)\n"
+	"  --no-default-warninglists  do not load the catalogue's warninglists\n"
+	"  --unmatchable FILE    write every comparison these logs cannot match\n"
+	"  --quiet               no summary\n",
+    .exec = match_exec,
 };

@@ -24,9 +24,9 @@
 struct log_gz {
 	z_stream zs;
 	unsigned char *in;
-	int in_eof;   /* the compressed input is exhausted */
-	int done;     /* the last member ended cleanly and no input follows */
-	int error;    /* a broken stream: every later read fails */
+	int in_eof; /* the compressed input is exhausted */
+	int done;   /* the last member ended cleanly and no input follows */
+	int error;  /* a broken stream: every later read fails */
 };
 
 static long raw_read(int fd, void *buf, size_t n)
@@ -216,8 +216,8 @@ extern const struct log_reader log_jsonl_reader __attribute__((weak));
 const struct log_reader *log_reader_find(const char *name, const struct log_src *src)
 {
 	const struct log_reader *const readers[] = {
-		&log_zeek_reader, &log_zeek_json_reader, &log_access_reader,
-		&log_dns_reader,  &log_csv_reader,	 &log_jsonl_reader,
+	    &log_zeek_reader, &log_zeek_json_reader, &log_access_reader,
+	    &log_dns_reader,  &log_csv_reader,	     &log_jsonl_reader,
 	};
 	const struct log_reader *best = NULL;
 	int best_score = 0;
@@ -242,10 +242,9 @@ const struct log_reader *log_reader_find(const char *name, const struct log_src 
 }
 
 static const char *const kind_names[OBS_KIND_MAX] = {
-	[OBS_NONE] = "none",	 [OBS_IP] = "ip",	  [OBS_DOMAIN] = "domain",
-	[OBS_URL] = "url",	 [OBS_EMAIL] = "email",	  [OBS_MD5] = "md5",
-	[OBS_SHA1] = "sha1",	 [OBS_SHA256] = "sha256", [OBS_SHA512] = "sha512",
-	[OBS_HASH] = "hash",	 [OBS_STRING] = "string", [OBS_PORT] = "port",
+    [OBS_NONE] = "none",     [OBS_IP] = "ip",	  [OBS_DOMAIN] = "domain", [OBS_URL] = "url",
+    [OBS_EMAIL] = "email",   [OBS_MD5] = "md5",	  [OBS_SHA1] = "sha1",	   [OBS_SHA256] = "sha256",
+    [OBS_SHA512] = "sha512", [OBS_HASH] = "hash", [OBS_STRING] = "string", [OBS_PORT] = "port",
 };
 
 const char *obs_kind_name(enum obs_kind k)

@@ -13,7 +13,9 @@
 
 #include "detect.h"
 
-#define ZEEK_MAX_COLS 256
+#define ZEEK_MAX_COLS	 256
+#define ZEEK_RECENT_COLS 16
+#define ZEEK_RECENT	 256
 
 struct zeek_state {
 	/* The header in effect. */
@@ -27,10 +29,30 @@ struct zeek_state {
 	uint8_t map[ZEEK_MAX_COLS + 1];
 	uint16_t mcol[ZEEK_MAX_COLS]; /* the mapped columns, in order */
 	size_t nmcol;
+	uint16_t pcol[ZEEK_MAX_COLS]; /* those a probe looks at (not times, ports) */
+	size_t npcol;
 	int have_fields;
 	uint64_t gen; /* incremented whenever the header changes */
 	/* Per line. */
 	struct log_field fields[LOG_MAX_FIELDS];
+	/* log_opts.probe: lines whose fields all probe 0 make no event. Per
+	 * mapped column, the previous line's bytes and whether they probed
+	 * other than 0 (equal bytes are not probed again). */
+	int (*probe)(void *arg, const struct log_field *f);
+	void *probe_arg;
+	struct {
+		const char *v; /* NULL: unknown */
+		uint32_t n;
+		int hot;
+	} prev[ZEEK_MAX_COLS];
+	/* Beyond the previous line: per probed column (the first
+	 * ZEEK_RECENT_COLS), ZEEK_RECENT recent values that probed 0, by a
+	 * cheap hash of their bytes (still in the buffer while one zeek_scan
+	 * runs). */
+	struct zeek_recent {
+		const char *v;
+		uint32_t n;
+	} * recent;
 	char *unesc; /* unescaped values of the current line */
 	size_t unesc_cap;
 };
@@ -51,6 +73,21 @@ int zeek_same_header(const struct zeek_state *a, const struct zeek_state *b);
  */
 int zeek_scan(struct zeek_state *z, const char *source, const char *p, size_t n, uint64_t *line,
 	      log_event_fn fn, void *arg, struct log_stats *st);
+/*
+ * The reader's read, with a probe: probe(arg, field) says whether a field
+ * could take part in a hit (0: certainly not, whatever the other fields of
+ * its event; it depends on the field's kind and bytes only, like
+ * match_probe). Lines all of whose fields probe 0 make no event (they are
+ * still counted), and a column whose bytes equal the previous line's is not
+ * probed again.
+ */
+int zeek_read_probed(struct log_src *src, const struct log_opts *o, log_event_fn fn, void *arg,
+		     struct log_stats *st, int (*probe)(void *arg, const struct log_field *f),
+		     void *probe_arg);
+/* For tests and benchmarks: which way of finding separators to use: 0 the
+ * best the CPU has (the default), 1 plain C, 2 SSE2, 3 AVX2, 4 AVX-512.
+ * Returns 0, or -1 when this CPU or build cannot. Not thread-safe. */
+int zeek_window_impl(int which);
 /* Length of the header block at the start of p (the lines starting with
  * '#'), applied to z. */
 size_t zeek_read_header(struct zeek_state *z, const char *p, size_t n, uint64_t *line);

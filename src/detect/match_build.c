@@ -12,8 +12,10 @@
  * scanner does not expect is counted as bad, never guessed.
  */
 #include "match_int.h"
+#include "../util/buf.h"
 #include "../util/util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -151,8 +153,9 @@ static size_t vec_bytes(const struct vec *v)
 
 void matcher_finish(struct matcher *m)
 {
-	struct xtab *tabs[] = {&m->dom,	  &m->dom_sub, &m->url,	    &m->url_tail[0], &m->url_tail[1],
-			       &m->email, &m->hash[0], &m->hash[1], &m->hash[2], &m->hash[3]};
+	struct xtab *tabs[] = {&m->dom,		&m->dom_sub, &m->url,	  &m->url_tail[0],
+			       &m->url_tail[1], &m->email,   &m->hash[0], &m->hash[1],
+			       &m->hash[2],	&m->hash[3]};
 	size_t bytes = 0;
 	for (size_t i = 0; i < ARRAY_LEN(tabs); i++) {
 		xtab_finish(tabs[i], &m->vals);
@@ -166,6 +169,7 @@ void matcher_finish(struct matcher *m)
 		 vec_bytes(&m->kids);
 	if (m->v4)
 		bytes += (m->v4mask + 1) * sizeof *m->v4 + (1u << 24) / 8 + (1u << 16) / 8;
+	bytes += m->ccidr * (sizeof *m->cidr + sizeof *m->cidr_maxhi);
 	if (m->v6)
 		bytes += (m->v6mask + 1) * sizeof *m->v6;
 	m->st.bytes = bytes;
@@ -176,8 +180,9 @@ void matcher_free(struct matcher *m)
 {
 	if (!m)
 		return;
-	struct xtab *tabs[] = {&m->dom,	  &m->dom_sub, &m->url,	    &m->url_tail[0], &m->url_tail[1],
-			       &m->email, &m->hash[0], &m->hash[1], &m->hash[2], &m->hash[3]};
+	struct xtab *tabs[] = {&m->dom,		&m->dom_sub, &m->url,	  &m->url_tail[0],
+			       &m->url_tail[1], &m->email,   &m->hash[0], &m->hash[1],
+			       &m->hash[2],	&m->hash[3]};
 	for (size_t i = 0; i < ARRAY_LEN(tabs); i++)
 		xtab_free(tabs[i]);
 	for (size_t i = 0; i < m->cmps.n; i++)
@@ -198,6 +203,8 @@ void matcher_free(struct matcher *m)
 	free(m->v4);
 	free(m->v4bm);
 	free(m->v4bm16);
+	free(m->cidr);
+	free(m->cidr_maxhi);
 	free(m->v6);
 	free(m);
 }
@@ -207,10 +214,10 @@ void matcher_free(struct matcher *m)
 enum obs_kind match_ck_field(unsigned ck);
 
 static const enum obs_kind sk_kind[SK__COUNT] = {
-	[SK_IPV4] = OBS_IP,	[SK_IPV6] = OBS_IP,	  [SK_DOMAIN] = OBS_DOMAIN,
-	[SK_URL] = OBS_URL,	[SK_EMAIL] = OBS_EMAIL,	  [SK_MD5] = OBS_MD5,
-	[SK_SHA1] = OBS_SHA1,	[SK_SHA256] = OBS_SHA256, [SK_SHA512] = OBS_SHA512,
-	[SK_IPPORT] = OBS_IP,	[SK_URLPATH] = OBS_URL,
+    [SK_IPV4] = OBS_IP,	  [SK_IPV6] = OBS_IP,	    [SK_DOMAIN] = OBS_DOMAIN,
+    [SK_URL] = OBS_URL,	  [SK_EMAIL] = OBS_EMAIL,   [SK_MD5] = OBS_MD5,
+    [SK_SHA1] = OBS_SHA1, [SK_SHA256] = OBS_SHA256, [SK_SHA512] = OBS_SHA512,
+    [SK_IPPORT] = OBS_IP, [SK_URLPATH] = OBS_URL,
 };
 
 static int kind_seen(const uint8_t *seen, enum obs_kind k)
@@ -232,7 +239,7 @@ uint64_t matcher_unmatchable(const struct matcher *m, const uint8_t *kinds_seen,
 			const struct m_cx *x = &VEC_AT(&m->cx, struct m_cx, d->aux);
 			for (uint32_t k = 0; k < x->ncmp; k++) {
 				const struct m_cmp *c =
-					&VEC_AT(&m->cmps, struct m_cmp, x->cmp_first + k);
+				    &VEC_AT(&m->cmps, struct m_cmp, x->cmp_first + k);
 				enum obs_kind fk = match_ck_field(c->ck);
 				if (c->ck == CK_NONE)
 					snprintf(reason, sizeof reason,
@@ -516,66 +523,165 @@ static int jstr_time(const struct jstr *s, int64_t *us)
 	return time_parse(tmp, us);
 }
 
+/*
+ * Reading rows (SQLite and the JSON scan) and compiling patterns take about
+ * the same time, so with threads they overlap: the store callback fills a
+ * batch of (id, pattern, flag) items while a second thread compiles the
+ * previous batch. Only the compiling thread touches the matcher; the reader
+ * keeps its own counters, merged at the end.
+ */
+#define BATCH_ITEMS 4096
+
+struct bitem {
+	uint32_t id, idn, pat, patn;
+	int sub;
+};
+
+struct batch {
+	struct buf text;
+	struct bitem *it;
+	size_t n;
+};
+
 struct build_ctx {
 	struct matcher *m;
-	char *pat;
-	size_t cap;
 	int64_t at;
+	struct match_build_stats st; /* the reader's counters */
+	/* pipeline */
+	int threaded;
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch b[2];
+	int fill;	      /* the batch the reader fills */
+	struct batch *handed; /* a full batch for the compiler, or NULL */
+	int done;
 };
+
+static void compile_batch(struct matcher *m, struct batch *bt)
+{
+	for (size_t i = 0; i < bt->n; i++) {
+		struct bitem *it = &bt->it[i];
+		struct vb_err e;
+		/* A pattern that no longer parses (the parser got stricter)
+		 * is counted as bad, not fatal. */
+		matcher_add(m, bt->text.p + it->id, it->idn, bt->text.p + it->pat, it->patn,
+			    it->sub, &e);
+	}
+	bt->n = 0;
+	buf_reset(&bt->text);
+}
+
+static void *compiler_main(void *arg)
+{
+	struct build_ctx *b = arg;
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->handed && !b->done)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (!b->handed)
+			break;
+		struct batch *bt = b->handed;
+		pthread_mutex_unlock(&b->mu);
+		compile_batch(b->m, bt);
+		pthread_mutex_lock(&b->mu);
+		b->handed = NULL;
+		pthread_cond_broadcast(&b->cv);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* Hands the filled batch over (waiting for the previous one to finish). */
+static void hand_over(struct build_ctx *b)
+{
+	struct batch *bt = &b->b[b->fill];
+	if (!bt->n)
+		return;
+	if (!b->threaded) {
+		compile_batch(b->m, bt);
+		return;
+	}
+	pthread_mutex_lock(&b->mu);
+	while (b->handed)
+		pthread_cond_wait(&b->cv, &b->mu);
+	b->handed = bt;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	b->fill ^= 1;
+}
 
 static int build_row(void *arg, const struct store_row *row)
 {
 	struct build_ctx *b = arg;
-	struct matcher *m = b->m;
+	struct match_build_stats *st = &b->st;
 	struct ind_fields f;
-	m->st.rows++;
+	st->rows++;
 	if (scan_row(row->json, row->json_len, &f) || !f.pattern.p) {
-		m->st.bad++;
+		st->bad++;
 		return 0;
 	}
 	if (f.revoked) {
-		m->st.revoked++;
+		st->revoked++;
 		return 0;
 	}
 	if (f.pattern_type.p &&
 	    !(f.pattern_type.n == 4 && memcmp(f.pattern_type.p, "stix", 4) == 0)) {
-		m->st.not_stix++;
+		st->not_stix++;
 		return 0;
 	}
 	int64_t from, until;
 	if (f.valid_from.p) {
 		if (jstr_time(&f.valid_from, &from)) {
-			m->st.bad++;
+			st->bad++;
 			return 0;
 		}
 		if (from > b->at) {
-			m->st.not_yet_valid++;
+			st->not_yet_valid++;
 			return 0;
 		}
 	}
 	if (f.valid_until.p) {
 		if (jstr_time(&f.valid_until, &until)) {
-			m->st.bad++;
+			st->bad++;
 			return 0;
 		}
 		if (until <= b->at) {
-			m->st.expired++;
+			st->expired++;
 			return 0;
 		}
 	}
-	if (f.pattern.n + 1 > b->cap) {
-		b->cap = f.pattern.n + 1024;
-		b->pat = xrealloc(b->pat, b->cap);
-	}
-	long pn = decode_string(&f.pattern, b->pat);
-	if (pn < 0) {
-		m->st.bad++;
+	struct batch *bt = &b->b[b->fill];
+	size_t idn = strlen(row->id);
+	if (idn > UINT32_MAX / 4 || f.pattern.n > UINT32_MAX / 4) {
+		st->bad++;
 		return 0;
 	}
-	struct vb_err e;
-	/* A pattern that no longer parses (the parser got stricter) is
-	 * counted as bad, not fatal. */
-	matcher_add(m, row->id, strlen(row->id), b->pat, (size_t)pn, f.subdomains, &e);
+	/* Room for the id and the decoded pattern (never longer than its JSON). */
+	if (buf_add(&bt->text, row->id, idn) || buf_addc(&bt->text, 0)) {
+		st->bad++;
+		return 0;
+	}
+	size_t pat = bt->text.len;
+	size_t need = pat + f.pattern.n + 1;
+	if (need > bt->text.cap) {
+		size_t cap = bt->text.cap ? bt->text.cap : 1 << 16;
+		while (cap < need)
+			cap *= 2;
+		bt->text.p = xrealloc(bt->text.p, cap);
+		bt->text.cap = cap;
+	}
+	long pn = decode_string(&f.pattern, bt->text.p + pat);
+	if (pn < 0) {
+		st->bad++;
+		bt->text.len = pat - idn - 1;
+		return 0;
+	}
+	bt->text.len = pat + (size_t)pn + 1;
+	bt->it[bt->n++] = (struct bitem){(uint32_t)(pat - idn - 1), (uint32_t)idn, (uint32_t)pat,
+					 (uint32_t)pn, f.subdomains};
+	if (bt->n == BATCH_ITEMS)
+		hand_over(b);
 	return 0;
 }
 
@@ -586,9 +692,38 @@ int matcher_build(struct store *s, const struct match_opts *o, struct matcher **
 	struct matcher *m = matcher_new(o);
 	static const char *const types[] = {"indicator", NULL};
 	struct store_filter f = {.viewer = STORE_VIEWER_LOCAL, .types = types};
-	struct build_ctx b = {.m = m, .at = m->opts.at};
-	int rc = store_scan(s, &f, build_row, &b);
-	free(b.pat);
+	struct build_ctx *b = xcalloc(1, sizeof *b);
+	b->m = m;
+	b->at = m->opts.at;
+	for (int i = 0; i < 2; i++) {
+		buf_init(&b->b[i].text, (size_t)1 << 31);
+		b->b[i].it = xmalloc(BATCH_ITEMS * sizeof *b->b[i].it);
+	}
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	b->threaded = o->build_threads > 1 && pthread_create(&b->tid, NULL, compiler_main, b) == 0;
+	int rc = store_scan(s, &f, build_row, b);
+	hand_over(b);
+	if (b->threaded) {
+		pthread_mutex_lock(&b->mu);
+		b->done = 1;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(b->tid, NULL);
+	}
+	for (int i = 0; i < 2; i++) {
+		buf_free(&b->b[i].text);
+		free(b->b[i].it);
+	}
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->cv);
+	m->st.rows += b->st.rows;
+	m->st.bad += b->st.bad;
+	m->st.revoked += b->st.revoked;
+	m->st.not_stix += b->st.not_stix;
+	m->st.not_yet_valid += b->st.not_yet_valid;
+	m->st.expired += b->st.expired;
+	free(b);
 	if (rc) {
 		matcher_free(m);
 		*out = NULL;

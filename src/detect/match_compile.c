@@ -28,18 +28,18 @@
 #include <strings.h>
 
 static const char *const sk_paths[SK__COUNT] = {
-	[SK_IPV4] = "ipv4-addr:value",
-	[SK_IPV6] = "ipv6-addr:value",
-	[SK_DOMAIN] = "domain-name:value",
-	[SK_URL] = "url:value",
-	[SK_EMAIL] = "email-addr:value",
-	[SK_MD5] = "file:hashes.MD5",
-	[SK_SHA1] = "file:hashes.'SHA-1'",
-	[SK_SHA256] = "file:hashes.'SHA-256'",
-	[SK_SHA512] = "file:hashes.'SHA-512'",
-	[SK_IPPORT] = "network-traffic:dst_ref.value",
-	[SK_URLPATH] = "url:value",
-	[SK_COMPLEX] = "",
+    [SK_IPV4] = "ipv4-addr:value",
+    [SK_IPV6] = "ipv6-addr:value",
+    [SK_DOMAIN] = "domain-name:value",
+    [SK_URL] = "url:value",
+    [SK_EMAIL] = "email-addr:value",
+    [SK_MD5] = "file:hashes.MD5",
+    [SK_SHA1] = "file:hashes.'SHA-1'",
+    [SK_SHA256] = "file:hashes.'SHA-256'",
+    [SK_SHA512] = "file:hashes.'SHA-512'",
+    [SK_IPPORT] = "network-traffic:dst_ref.value",
+    [SK_URLPATH] = "url:value",
+    [SK_COMPLEX] = "",
 };
 
 const char *sk_path(unsigned sk)
@@ -49,10 +49,10 @@ const char *sk_path(unsigned sk)
 
 /* The obs_kind a comparison kind reads. */
 static const enum obs_kind ck_field[CK__COUNT] = {
-	[CK_NONE] = OBS_NONE,	   [CK_IP] = OBS_IP,	     [CK_DOMAIN] = OBS_DOMAIN,
-	[CK_URL] = OBS_URL,	   [CK_EMAIL] = OBS_EMAIL,   [CK_MD5] = OBS_MD5,
-	[CK_SHA1] = OBS_SHA1,	   [CK_SHA256] = OBS_SHA256, [CK_SHA512] = OBS_SHA512,
-	[CK_PORT] = OBS_PORT,	   [CK_IPTYPE] = OBS_IP,     [CK_STRING] = OBS_STRING,
+    [CK_NONE] = OBS_NONE, [CK_IP] = OBS_IP,	    [CK_DOMAIN] = OBS_DOMAIN,
+    [CK_URL] = OBS_URL,	  [CK_EMAIL] = OBS_EMAIL,   [CK_MD5] = OBS_MD5,
+    [CK_SHA1] = OBS_SHA1, [CK_SHA256] = OBS_SHA256, [CK_SHA512] = OBS_SHA512,
+    [CK_PORT] = OBS_PORT, [CK_IPTYPE] = OBS_IP,	    [CK_STRING] = OBS_STRING,
 };
 
 enum obs_kind match_ck_field(unsigned ck)
@@ -62,9 +62,8 @@ enum obs_kind match_ck_field(unsigned ck)
 
 /* Object types for "hits by indicator type"; index 0 is "other". */
 static const char *const type_names[] = {
-	"other",	"ipv4-addr",	 "ipv6-addr",	     "domain-name",	 "url",
-	"email-addr",	"file",		 "network-traffic", "x509-certificate", "email-message",
-	"artifact",
+    "other", "ipv4-addr",	"ipv6-addr",	    "domain-name",   "url",	 "email-addr",
+    "file",  "network-traffic", "x509-certificate", "email-message", "artifact",
 };
 
 static uint8_t type_code(const char *t, size_t n)
@@ -82,9 +81,9 @@ const char *matcher_indicator_type(const struct matcher *m, uint32_t i)
 }
 
 static const uint8_t sk_type[SK__COUNT] = {
-	[SK_IPV4] = 1,	 [SK_IPV6] = 2,	  [SK_DOMAIN] = 3, [SK_URL] = 4,     [SK_EMAIL] = 5,
-	[SK_MD5] = 6,	 [SK_SHA1] = 6,	  [SK_SHA256] = 6, [SK_SHA512] = 6,  [SK_IPPORT] = 7,
-	[SK_URLPATH] = 4, [SK_COMPLEX] = 0,
+    [SK_IPV4] = 1,   [SK_IPV6] = 2,   [SK_DOMAIN] = 3,	[SK_URL] = 4,
+    [SK_EMAIL] = 5,  [SK_MD5] = 6,    [SK_SHA1] = 6,	[SK_SHA256] = 6,
+    [SK_SHA512] = 6, [SK_IPPORT] = 7, [SK_URLPATH] = 4, [SK_COMPLEX] = 0,
 };
 
 size_t like_tail_key(const char *l, size_t n, size_t *off)
@@ -148,14 +147,12 @@ static _Thread_local char norm_buf[NORM_CAP];
 
 static int domain_sub(const struct matcher *m, uint32_t ind)
 {
-	return m->opts.subdomains ||
-	       (VEC_AT(&m->inds, struct m_ind, ind).flags & IND_SUBDOMAINS);
+	return m->opts.subdomains || (VEC_AT(&m->inds, struct m_ind, ind).flags & IND_SUBDOMAINS);
 }
 
 /* Adds the string value of kind ck to its table with ref. Returns 0, or -1
  * when the value cannot be normalised for that kind. */
-static int table_add(struct matcher *m, unsigned ck, const char *v, size_t n, uint32_t ref,
-		     int sub)
+static int table_add(struct matcher *m, unsigned ck, const char *v, size_t n, uint32_t ref, int sub)
 {
 	size_t k;
 	switch (ck) {
@@ -164,7 +161,9 @@ static int table_add(struct matcher *m, unsigned ck, const char *v, size_t n, ui
 		if (!ip_parse_cidr(v, n, &fam, a, &plen))
 			return -1;
 		if (fam == 4)
-			v4_add(m, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3],
+			v4_add(m,
+			       (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 |
+				   a[3],
 			       plen, ref);
 		else
 			v6_add(m, a, plen, ref);
@@ -212,9 +211,9 @@ static int table_add(struct matcher *m, unsigned ck, const char *v, size_t n, ui
 }
 
 static const uint8_t sk_ck[SK__COUNT] = {
-	[SK_IPV4] = CK_IP,   [SK_IPV6] = CK_IP,	    [SK_DOMAIN] = CK_DOMAIN,
-	[SK_URL] = CK_URL,   [SK_EMAIL] = CK_EMAIL, [SK_MD5] = CK_MD5,
-	[SK_SHA1] = CK_SHA1, [SK_SHA256] = CK_SHA256, [SK_SHA512] = CK_SHA512,
+    [SK_IPV4] = CK_IP,	 [SK_IPV6] = CK_IP,	  [SK_DOMAIN] = CK_DOMAIN,
+    [SK_URL] = CK_URL,	 [SK_EMAIL] = CK_EMAIL,	  [SK_MD5] = CK_MD5,
+    [SK_SHA1] = CK_SHA1, [SK_SHA256] = CK_SHA256, [SK_SHA512] = CK_SHA512,
 };
 
 /* One equality on a simple path: a table entry pointing at the indicator. */
@@ -256,8 +255,7 @@ static long unescape(const char *s, size_t n, char *out)
 
 /* The string literal body at s (up to its closing quote) unescaped into
  * out; returns the position after the closing quote, or NULL. */
-static const char *take_literal(const char *s, const char *e, char *out, size_t cap,
-				size_t *len)
+static const char *take_literal(const char *s, const char *e, char *out, size_t cap, size_t *len)
 {
 	size_t o = 0;
 	while (s < e && *s != '\'') {
@@ -315,8 +313,8 @@ static int fast_ipport(struct matcher *m, uint32_t ind, const char *pat, size_t 
 	d->type = sk_type[SK_IPPORT];
 	d->aux = (uint32_t)port;
 	if (fam == 4)
-		v4_add(m, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3], plen,
-		       ind);
+		v4_add(m, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3],
+		       plen, ind);
 	else
 		v6_add(m, a, plen, ind);
 	m->st.fast++;
@@ -371,16 +369,16 @@ int compile_fast(struct matcher *m, uint32_t ind, const char *pat, size_t n)
 		const char *prefix;
 		unsigned sk;
 	} forms[] = {
-		{"[ipv4-addr:value = '", SK_IPV4},
-		{"[domain-name:value = '", SK_DOMAIN},
-		{"[url:value = '", SK_URL},
-		{"[ipv6-addr:value = '", SK_IPV6},
-		{"[email-addr:value = '", SK_EMAIL},
-		{"[file:hashes.MD5 = '", SK_MD5},
-		{"[file:hashes.'SHA-256' = '", SK_SHA256},
-		{"[file:hashes.'SHA-1' = '", SK_SHA1},
-		{"[file:hashes.'SHA-512' = '", SK_SHA512},
-		{"[file:hashes.'MD5' = '", SK_MD5},
+	    {"[ipv4-addr:value = '", SK_IPV4},
+	    {"[domain-name:value = '", SK_DOMAIN},
+	    {"[url:value = '", SK_URL},
+	    {"[ipv6-addr:value = '", SK_IPV6},
+	    {"[email-addr:value = '", SK_EMAIL},
+	    {"[file:hashes.MD5 = '", SK_MD5},
+	    {"[file:hashes.'SHA-256' = '", SK_SHA256},
+	    {"[file:hashes.'SHA-1' = '", SK_SHA1},
+	    {"[file:hashes.'SHA-512' = '", SK_SHA512},
+	    {"[file:hashes.'MD5' = '", SK_MD5},
 	};
 	if (n < 16 || pat[0] != '[' || pat[n - 1] != ']')
 		return 0;
@@ -840,7 +838,7 @@ static void add_anchor(struct matcher *m, uint32_t ci)
 			if (l->fam == 4)
 				v4_add(m,
 				       (uint32_t)l->addr[0] << 24 | (uint32_t)l->addr[1] << 16 |
-					       (uint32_t)l->addr[2] << 8 | l->addr[3],
+					   (uint32_t)l->addr[2] << 8 | l->addr[3],
 				       l->plen, ref);
 			else
 				v6_add(m, l->addr, l->plen, ref);
@@ -905,9 +903,9 @@ static uint32_t copy_obs(struct matcher *m, const struct pattern_obs *o, uint32_
 	uint32_t idx = (uint32_t)m->obs.n;
 	struct m_obs *x = vec_push(&m->obs);
 	static const uint8_t kinds[] = {
-		[PATTERN_OBS] = OB_OBS,		      [PATTERN_OBS_AND] = OB_AND,
-		[PATTERN_OBS_OR] = OB_OR,	      [PATTERN_OBS_FOLLOWEDBY] = OB_FOLLOWEDBY,
-		[PATTERN_OBS_GROUP] = OB_GROUP,
+	    [PATTERN_OBS] = OB_OBS,	    [PATTERN_OBS_AND] = OB_AND,
+	    [PATTERN_OBS_OR] = OB_OR,	    [PATTERN_OBS_FOLLOWEDBY] = OB_FOLLOWEDBY,
+	    [PATTERN_OBS_GROUP] = OB_GROUP,
 	};
 	x->kind = kinds[o->kind];
 	x->quals = (uint8_t)o->quals;
@@ -955,8 +953,7 @@ static void compile_complex(struct matcher *m, uint32_t ind, const struct patter
 	struct m_ind *d = &VEC_AT(&m->inds, struct m_ind, ind);
 	d->sk = SK_COMPLEX;
 	d->aux = cxi;
-	d->type = p->ncmp ? type_code(p->cmps[0]->object_type, strlen(p->cmps[0]->object_type))
-			  : 0;
+	d->type = p->ncmp ? type_code(p->cmps[0]->object_type, strlen(p->cmps[0]->object_type)) : 0;
 	x->ind = ind;
 	x->text_off = text_put(&m->text, pat, n);
 	x->text_len = (uint32_t)n;
@@ -1032,16 +1029,15 @@ static int simple_form(const struct pattern *p)
 	}
 }
 
-int compile_pattern(struct matcher *m, uint32_t ind, const char *pat, size_t n,
-		    struct vb_err *err)
+int compile_pattern(struct matcher *m, uint32_t ind, const char *pat, size_t n, struct vb_err *err)
 {
 	struct pattern *p;
 	int rc = pattern_parse(pat, n, &p, err);
 	if (rc)
 		return rc;
 	int sk = simple_form(p);
-	if (sk < 0 || compile_simple(m, ind, (unsigned)sk, p->cmps[0]->lit.str,
-				     p->cmps[0]->lit.len) < 0)
+	if (sk < 0 ||
+	    compile_simple(m, ind, (unsigned)sk, p->cmps[0]->lit.str, p->cmps[0]->lit.len) < 0)
 		compile_complex(m, ind, p, pat, n);
 	pattern_free(p);
 	return 0;

@@ -2,12 +2,16 @@
  * match_event.c: looking one log event up in the matcher: the hot path.
  *
  * For every field the value is normalised once (into the context's
- * scratch space) and looked up in the tables of its kind: a Bloom word
- * first, then the table. Hits are collected as references; when an event
- * has any, the references to complex patterns are turned into candidate
- * observations and evaluated against the whole event, simple ones are
- * reported directly. Events without hits (nearly all) cost the lookups
- * and nothing else: no allocation, no time parsing, no output.
+ * scratch space) and looked up in the tables of its kind: a small cache of
+ * recent misses first, then a Bloom word, then the table. Hits are
+ * collected as references; when an event has any, the references to
+ * complex patterns are turned into candidate observations and evaluated
+ * against the whole event, simple ones are reported directly. Events
+ * without hits (nearly all) cost the lookups and nothing else: no
+ * allocation, no time parsing, no output. A field equal to the same field
+ * of the previous event that found nothing is not looked up again.
+ * match_probe is the same lookup for one field, for readers that skip
+ * lines nothing can hit.
  *
  * Semantics of one observation against one event: every comparison is
  * evaluated against the fields of its kind (and, for network-traffic
@@ -32,9 +36,9 @@
 
 enum obs_kind match_ck_field(unsigned ck);
 
-#define MAX_OBSREC (1u << 20)	     /* kept observation matches per context */
-#define SCRATCH_MAX (64u << 20)	     /* normalised values of one event */
-#define MAX_EVENT_HITS 4096	     /* references collected from one event */
+#define MAX_OBSREC     (1u << 20)  /* kept observation matches per context */
+#define SCRATCH_MAX    (64u << 20) /* normalised values of one event */
+#define MAX_EVENT_HITS 4096	   /* references collected from one event */
 
 enum { H_V4, H_V6, H_STR, H_CX };
 
@@ -82,7 +86,6 @@ struct agg_slot {
 	uint32_t key; /* indicator + 1; 0 empty */
 	uint32_t idx; /* into aggs */
 };
-
 
 /* Recent misses of the string tables, direct-mapped by the value's 64-bit
  * hash (L1-sized): a value that missed a moment ago misses again without
@@ -334,6 +337,19 @@ static inline void xtab_find(struct match_ctx *c, const struct xtab *t, const ch
 		*neg = h | 1;
 }
 
+/* The recent-miss cache for values that are not hashed anyway (IPv6 text). */
+static inline int neg_seen(struct match_ctx *c, const char *v, size_t n, uint64_t seed)
+{
+	uint64_t h = XXH3_64bits_withSeed(v, n, seed);
+	return c->neg[(h ^ h >> 29) & (NEG_SLOTS - 1)] == (h | 1);
+}
+
+static inline void neg_add(struct match_ctx *c, const char *v, size_t n, uint64_t seed)
+{
+	uint64_t h = XXH3_64bits_withSeed(v, n, seed);
+	c->neg[(h ^ h >> 29) & (NEG_SLOTS - 1)] = h | 1;
+}
+
 static inline void v4_find(struct match_ctx *c, uint32_t addr, size_t field)
 {
 	const struct matcher *m = c->m;
@@ -342,16 +358,27 @@ static inline void v4_find(struct match_ctx *c, uint32_t addr, size_t field)
 	if (!m->v4bm || !(m->v4bm16[addr >> 22] >> ((addr >> 16) & 63) & 1) ||
 	    !(m->v4bm[addr >> 14] >> ((addr >> 8) & 63) & 1))
 		return;
-	uint64_t lens = m->v4lens;
-	while (lens) {
-		unsigned plen = 63 - (unsigned)__builtin_clzll(lens);
-		lens &= ~(1ull << plen);
-		uint32_t key = plen ? addr & (0xffffffffu << (32 - plen)) : 0;
-		uint64_t h = ((uint64_t)key << 6 | plen) * 0x9E3779B97F4A7C15ull;
+	if (m->v4) {
+		uint64_t h = ((uint64_t)addr << 6 | 32) * 0x9E3779B97F4A7C15ull;
 		for (size_t j = (h >> 32) & m->v4mask; m->v4[j].used; j = (j + 1) & m->v4mask)
-			if (m->v4[j].addr == key && m->v4[j].plen == plen)
-				add_hit(c, m->v4[j].ref, field, H_V4, plen, key);
+			if (m->v4[j].addr == addr && m->v4[j].plen == 32)
+				add_hit(c, m->v4[j].ref, field, H_V4, 32, addr);
 	}
+	if (!m->ncidr)
+		return;
+	/* The last block starting at or before addr, then back while an
+	 * earlier block may still reach it. */
+	size_t lo = 0, hi = m->ncidr;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->cidr[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i-- > 0 && m->cidr_maxhi[i] >= addr;)
+		if (m->cidr[i].hi >= addr)
+			add_hit(c, m->cidr[i].ref, field, H_V4, m->cidr[i].plen, m->cidr[i].lo);
 }
 
 static void v6_find(struct match_ctx *c, const uint8_t a[16], size_t field)
@@ -415,19 +442,49 @@ static void re_find(struct match_ctx *c, enum obs_kind k, const char *v, size_t 
 	}
 }
 
-/* Lower-cases n bytes into out, 16 at a time where SSE2 is there. */
+/* Eight bytes lower-cased at once (ASCII letters only). */
+static inline uint64_t lower8(uint64_t x)
+{
+	uint64_t h = x & 0x7f7f7f7f7f7f7f7full;
+	uint64_t gt_z = h + 0x2525252525252525ull; /* high bit: byte > 'Z' */
+	uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3full; /* high bit: byte >= 'A' */
+	uint64_t upper = ~x & (ge_a ^ gt_z) & 0x8080808080808080ull;
+	return x | upper >> 2;
+}
+
+/* Lower-cases n bytes into out: 16 at a time with SSE2, the rest with
+ * overlapping words rather than a byte loop. */
 static inline void lower_copy(const char *s, size_t n, char *out)
 {
 	size_t i = 0;
 #if defined(__SSE2__)
-	const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
-		      d = _mm_set1_epi8(32);
-	for (; i + 16 <= n; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, a1), _mm_cmplt_epi8(x, z1));
-		_mm_storeu_si128((__m128i *)(out + i), _mm_add_epi8(x, _mm_and_si128(up, d)));
+	if (n >= 16) {
+		const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
+			      d = _mm_set1_epi8(32);
+		for (;; i += 16) {
+			if (i + 16 > n)
+				i = n - 16; /* the last, overlapping block */
+			__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+			__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, a1), _mm_cmplt_epi8(x, z1));
+			_mm_storeu_si128((__m128i *)(out + i),
+					 _mm_add_epi8(x, _mm_and_si128(up, d)));
+			if (i + 16 >= n)
+				return;
+		}
 	}
 #endif
+	if (n >= 8) {
+		for (;; i += 8) {
+			if (i + 8 > n)
+				i = n - 8;
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			x = lower8(x);
+			memcpy(out + i, &x, 8);
+			if (i + 8 >= n)
+				return;
+		}
+	}
 	for (; i < n; i++) {
 		char ch = s[i];
 		out[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
@@ -440,27 +497,36 @@ static inline int v4_parse(const char *s, size_t n, uint32_t *out)
 {
 	if (n < 7 || n > 15)
 		return 0;
-	uint32_t a = 0, v = 0;
-	unsigned parts = 0, nd = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned ch = (unsigned char)s[i] - '0';
-		if (ch < 10) {
-			if (nd == 1 && v == 0)
-				return 0;
-			v = v * 10 + ch;
-			if (++nd > 3)
-				return 0;
-		} else if (s[i] == '.' && nd && v < 256 && parts < 3) {
-			a = a << 8 | v;
-			v = nd = 0;
-			parts++;
-		} else {
+	const char *p = s, *e = s + n;
+	uint32_t a = 0;
+	for (int part = 0; part < 4; part++) {
+		unsigned v = (unsigned char)*p - '0';
+		if (v > 9)
 			return 0;
+		p++;
+		unsigned d;
+		if (p < e && (d = (unsigned char)*p - '0') <= 9) {
+			if (v == 0)
+				return 0;
+			v = v * 10 + d;
+			p++;
+			if (p < e && (d = (unsigned char)*p - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+				if (v > 255)
+					return 0;
+			}
+		}
+		a = a << 8 | v;
+		if (part < 3) {
+			if (p >= e || *p != '.')
+				return 0;
+			p++;
 		}
 	}
-	if (parts != 3 || !nd || v > 255)
+	if (p != e)
 		return 0;
-	*out = a << 8 | v;
+	*out = a;
 	return 1;
 }
 
@@ -501,6 +567,7 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 	switch (f->kind) {
 	case OBS_IP: {
 		uint32_t a;
+		size_t before = c->nhits;
 		if (v4_parse(v, n, &a)) {
 			fv->fam = 4;
 			fv->addr[0] = (uint8_t)(a >> 24);
@@ -510,6 +577,9 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 			fv->ok = 1;
 			if (lookup)
 				v4_find(c, a, i);
+		} else if (lookup && !m->re[OBS_IP].n && neg_seen(c, v, n, 0x6c62272e07bb0142ull)) {
+			/* An address text that found nothing a moment ago. */
+			return;
 		} else if (ip_parse(v, n, &fv->fam, fv->addr)) {
 			fv->ok = 1;
 			if (!lookup)
@@ -517,13 +587,15 @@ static void look_field(struct match_ctx *c, const struct log_event *ev, size_t i
 			else if (fv->fam == 4)
 				v4_find(c,
 					(uint32_t)fv->addr[0] << 24 | (uint32_t)fv->addr[1] << 16 |
-						(uint32_t)fv->addr[2] << 8 | fv->addr[3],
+					    (uint32_t)fv->addr[2] << 8 | fv->addr[3],
 					i);
 			else
 				v6_find(c, fv->addr, i);
 		}
 		if (lookup && m->re[OBS_IP].n)
 			re_find(c, OBS_IP, v, n, i);
+		if (lookup && fv->fam == 6 && c->nhits == before)
+			neg_add(c, v, n, 0x6c62272e07bb0142ull);
 		return;
 	}
 	case OBS_DOMAIN: {
@@ -742,8 +814,8 @@ static int cmp_field(struct match_ctx *c, const struct m_cmp *cm, const struct f
 	case PATTERN_OP_ISSUPERSET:
 		/* A log field holds one address: it contains the literal only
 		 * when the literal is that same single address. */
-		return cm->ck == CK_IP && l && l->is_ip &&
-		       l->plen == (l->fam == 4 ? 32 : 128) && ip_in_prefix(fv->fam, fv->addr, l);
+		return cm->ck == CK_IP && l && l->is_ip && l->plen == (l->fam == 4 ? 32 : 128) &&
+		       ip_in_prefix(fv->fam, fv->addr, l);
 	default:
 		return 0;
 	}
@@ -869,7 +941,8 @@ static int simple_ok(struct match_ctx *c, const struct log_event *ev, const stru
 		if (field_role(ev->fields[h->field].name) == ROLE_SRC)
 			return 0;
 		for (size_t j = 0; j < ev->nfields; j++)
-			if (c->fv[j].k == OBS_PORT && c->fv[j].ok && fv_port(&c->fv[j]) == (long)d->aux &&
+			if (c->fv[j].k == OBS_PORT && c->fv[j].ok &&
+			    fv_port(&c->fv[j]) == (long)d->aux &&
 			    field_role(ev->fields[j].name) != ROLE_SRC)
 				return 1;
 		return 0;
@@ -936,7 +1009,6 @@ static void hit_comparison(const struct matcher *m, const struct hitref *h, stru
 	buf_adds(b, "]");
 }
 
-
 static void write_line(struct match_ctx *c, const struct log_event *ev, int64_t ts,
 		       const struct log_field *f, const struct fval *fv, const char *cmp,
 		       size_t cmp_len, const uint32_t *inds, size_t n)
@@ -967,8 +1039,8 @@ static void write_line(struct match_ctx *c, const struct log_event *ev, int64_t 
 			c->cfix = c->cfix ? c->cfix * 2 : 64;
 			c->fix = xrealloc(c->fix, c->cfix * sizeof *c->fix);
 		}
-		c->fix[c->nfix++] = (struct linefix){c->spilled + o->len - 1 - (size_t)dl, ev->line,
-						     (unsigned)dl};
+		c->fix[c->nfix++] =
+		    (struct linefix){c->spilled + o->len - 1 - (size_t)dl, ev->line, (unsigned)dl};
 	}
 	buf_adds(o, ",\"field\":");
 	buf_add_json_str(o, f->name ? f->name : "", f->name ? strlen(f->name) : 0);
@@ -1030,7 +1102,7 @@ static int finish_event(struct match_ctx *c, const struct log_event *ev)
 			if (!(c->hits[i].ref & REF_CX))
 				continue;
 			const struct m_cmp *cm =
-				&VEC_AT(&m->cmps, struct m_cmp, c->hits[i].ref & ~REF_CX);
+			    &VEC_AT(&m->cmps, struct m_cmp, c->hits[i].ref & ~REF_CX);
 			const struct m_cx *x = &VEC_AT(&m->cx, struct m_cx, cm->cx);
 			node = VEC_AT(&m->kids, uint32_t, x->obs_first + cm->obs);
 			anchor_field = c->hits[i].field + 1;
@@ -1079,8 +1151,7 @@ static int finish_event(struct match_ctx *c, const struct log_event *ev)
 		agg_add(c, x->ind, ts, 1);
 		if (f) {
 			uint32_t ind = x->ind;
-			write_line(c, ev, ts, f, fv, m->text.p + x->text_off, x->text_len, &ind,
-				   1);
+			write_line(c, ev, ts, f, fv, m->text.p + x->text_off, x->text_len, &ind, 1);
 		}
 	}
 	/* Simple hits, one line per field and comparison text. */
@@ -1161,6 +1232,26 @@ static inline uint32_t load4(const char *p)
 }
 
 /* n bytes equal; words that overlap at the end rather than a byte loop. */
+int match_probe(void *ctx, const struct log_field *f)
+{
+	struct match_ctx *c = ctx;
+	/* Observations evaluated on every event need every event. */
+	if (c->m->unanchored.n)
+		return 1;
+	if (f->kind == OBS_PORT || f->kind == OBS_NONE || f->len == 0)
+		return 0;
+	/* A bare path is joined with the event's host: not decidable alone. */
+	if (f->kind == OBS_URL && f->val[0] == '/')
+		return 1;
+	struct log_event ev = {.fields = f, .nfields = 1};
+	c->nhits = 0;
+	c->slen = 0;
+	look_field(c, &ev, 0, 1);
+	int hot = c->nhits > 0;
+	c->nhits = 0;
+	return hot;
+}
+
 static inline int same_bytes(const char *a, const char *b, size_t n)
 {
 	if (n >= 8) {
@@ -1229,8 +1320,7 @@ int match_event(void *ctx, const struct log_event *ev)
 
 /* ---- after the scan ---- */
 
-void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n,
-		    struct match_ctx *into);
+void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n, struct match_ctx *into);
 
 static int agg_by_ind(const void *a, const void *b)
 {
@@ -1255,8 +1345,8 @@ int match_finish(const struct matcher *m, struct match_ctx **ctx, size_t nctx, s
 			/* Texts move into the final context's arena. */
 			const char *name = ctx[i]->rtext.p + all[k].name_off;
 			all[k].name_off = text_put(&fin->rtext, name, strlen(name));
-			all[k].val_off = text_put(&fin->rtext, ctx[i]->rtext.p + ctx[i]->recs[j].val_off,
-						  all[k].val_len);
+			all[k].val_off = text_put(
+			    &fin->rtext, ctx[i]->rtext.p + ctx[i]->recs[j].val_off, all[k].val_len);
 			all[k].seq = (uint64_t)i << 40 | (all[k].seq & ((1ull << 40) - 1));
 			all[k].line += ctx[i]->line_base;
 			k++;

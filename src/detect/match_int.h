@@ -53,7 +53,7 @@ enum skind {
 
 /* What a comparison of a complex pattern looks at. */
 enum ckind {
-	CK_NONE,   /* a path no log field carries: never true */
+	CK_NONE, /* a path no log field carries: never true */
 	CK_IP,
 	CK_DOMAIN,
 	CK_URL,
@@ -77,9 +77,9 @@ struct m_ind {
 	uint8_t uuid[16]; /* IND_TEXT_ID: uuid[0..3] hold the id's offset in m->text */
 	uint8_t sk;	  /* enum skind */
 	uint8_t flags;
-	uint8_t type;	  /* index into the object type names (matcher_indicator_type) */
+	uint8_t type; /* index into the object type names (matcher_indicator_type) */
 	uint8_t spare;
-	uint32_t aux;	  /* SK_COMPLEX: index into m->cx */
+	uint32_t aux; /* SK_COMPLEX: index into m->cx */
 };
 
 /* A growable vector of fixed-size items. */
@@ -110,7 +110,7 @@ struct xtab {
 	uint64_t seed;
 	uint64_t *bloom; /* blocked Bloom filter: bmask + 1 words */
 	size_t bmask;
-	uint32_t lens;	 /* URL tail tables: bit k set when some key has length k */
+	uint32_t lens; /* URL tail tables: bit k set when some key has length k */
 };
 
 /* URL LIKE tails: a LIKE '%://%L' (or '%://%L?%') with L a path that has
@@ -158,27 +158,27 @@ struct m_cmp {
 enum { EX_CMP, EX_AND, EX_OR };
 struct m_expr {
 	uint8_t kind;
-	uint32_t n;   /* children: m->kids[first .. first + n) */
+	uint32_t n;	/* children: m->kids[first .. first + n) */
 	uint32_t first; /* EX_CMP: the comparison index in m->cmps */
 };
 
 enum { OB_OBS, OB_AND, OB_OR, OB_FOLLOWEDBY, OB_GROUP };
 struct m_obs {
 	uint8_t kind, quals;
-	uint16_t index;	      /* OB_OBS: the observation index */
-	uint32_t expr;	      /* OB_OBS: root in m->exprs */
-	uint32_t n, first;    /* children in m->kids */
+	uint16_t index;	   /* OB_OBS: the observation index */
+	uint32_t expr;	   /* OB_OBS: root in m->exprs */
+	uint32_t n, first; /* children in m->kids */
 	int64_t within, repeats, start, stop;
 };
 
 struct m_cx {
 	uint32_t ind;
-	uint32_t root;	      /* root in m->obs */
-	uint32_t obs_first;   /* m->kids[obs_first + k]: the OB_OBS node of observation k */
+	uint32_t root;	    /* root in m->obs */
+	uint32_t obs_first; /* m->kids[obs_first + k]: the OB_OBS node of observation k */
 	uint32_t nobs;
-	uint32_t cmp_first, ncmp; /* its comparisons in m->cmps */
+	uint32_t cmp_first, ncmp;    /* its comparisons in m->cmps */
 	uint32_t text_off, text_len; /* the pattern text */
-	uint8_t temporal;     /* several observations or qualifiers: evaluated after the scan */
+	uint8_t temporal; /* several observations or qualifiers: evaluated after the scan */
 };
 
 /* A regular expression looked at for every field of its kind. */
@@ -189,7 +189,7 @@ struct m_re {
 struct matcher {
 	struct match_opts opts;
 	struct match_build_stats st;
-	struct vec inds;  /* struct m_ind */
+	struct vec inds;   /* struct m_ind */
 	struct arena vals; /* exact values */
 	struct arena text; /* pattern texts, paths, literals, text ids */
 	struct xtab dom, dom_sub, url, url_tail[2], email, hash[4];
@@ -197,19 +197,28 @@ struct matcher {
 	struct v4slot *v4;
 	size_t v4mask, v4n;
 	uint64_t v4lens; /* bit L: some entry has prefix length L */
-	uint64_t *v4bm;	 /* 1 << 24 bits: a /24 that some entry touches */
+	/* IPv4 blocks shorter than /32 as sorted intervals (a few thousand at
+	 * most in real feeds: binary search in cache beats one hash probe per
+	 * prefix length); maxhi[i] is the largest hi of cidr[0..i]. */
+	struct v4range {
+		uint32_t lo, hi, ref;
+		uint8_t plen;
+	} * cidr;
+	uint32_t *cidr_maxhi;
+	size_t ncidr, ccidr;
+	uint64_t *v4bm;	  /* 1 << 24 bits: a /24 that some entry touches */
 	uint64_t *v4bm16; /* 1 << 16 bits: the same per /16 */
 	struct v6slot *v6;
 	size_t v6mask, v6n;
 	uint8_t v6lens[129];
 	uint8_t v6len_list[129]; /* the lengths present, longest first */
 	size_t nv6len;
-	struct vec cx;	  /* struct m_cx */
-	struct vec cmps;  /* struct m_cmp */
-	struct vec lits;  /* struct m_lit */
-	struct vec exprs; /* struct m_expr */
-	struct vec obs;	  /* struct m_obs */
-	struct vec kids;  /* uint32_t */
+	struct vec cx;		     /* struct m_cx */
+	struct vec cmps;	     /* struct m_cmp */
+	struct vec lits;	     /* struct m_lit */
+	struct vec exprs;	     /* struct m_expr */
+	struct vec obs;		     /* struct m_obs */
+	struct vec kids;	     /* uint32_t */
 	struct vec re[OBS_KIND_MAX]; /* struct m_re: regexes per field kind */
 	struct vec unanchored;	     /* uint32_t: OB_OBS nodes evaluated on every event */
 	struct vec unmatch;	     /* uint32_t: comparisons with CK_NONE */
@@ -234,8 +243,7 @@ struct obsrec {
 /* match_temporal.c: evaluates the kept observations of every such pattern
  * (records sorted there) and reports firings through match_report_firing. */
 struct match_ctx;
-void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n,
-		    struct match_ctx *into);
+void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n, struct match_ctx *into);
 /* match_event.c: one firing of complex indicator cx, completed by last. */
 void match_report_firing(struct match_ctx *c, uint32_t cx, const struct obsrec *last,
 			 int64_t first_ts);
@@ -281,8 +289,7 @@ size_t like_tail_key(const char *l, size_t n, size_t *off);
 /* L (with '_' wildcards) ends the URL u after its "://" (form 1), or is
  * followed by '?' there (form 2). */
 int like_path_match(const char *u, size_t un, const char *l, size_t ln, int form);
-int compile_pattern(struct matcher *m, uint32_t ind, const char *pat, size_t n,
-		    struct vb_err *err);
+int compile_pattern(struct matcher *m, uint32_t ind, const char *pat, size_t n, struct vb_err *err);
 /* The simple-indicator fast path: 1 when handled, 0 to use the parser. */
 int compile_fast(struct matcher *m, uint32_t ind, const char *pat, size_t n);
 const char *sk_path(unsigned sk);

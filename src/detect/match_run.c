@@ -100,7 +100,9 @@ static int run_stream(struct match_runner *r, struct log_src *src, const struct 
 {
 	struct match_ctx *c = new_ctx(r);
 	struct stream_arg a = {c, r->bufs[r->nctx - 1], r->o.out};
-	int rc = rd->read(src, r->o.lopts, stream_event, &a, &mf->st);
+	int rc = rd == &log_zeek_reader
+		     ? zeek_read_probed(src, r->o.lopts, stream_event, &a, &mf->st, match_probe, c)
+		     : rd->read(src, r->o.lopts, stream_event, &a, &mf->st);
 	int wrc = match_ctx_write(c, r->o.out);
 	return rc ? rc : wrc;
 }
@@ -123,6 +125,8 @@ static void *chunk_main(void *arg)
 {
 	struct chunk *k = arg;
 	uint64_t line = 0;
+	k->z.probe = match_probe;
+	k->z.probe_arg = k->c;
 	k->rc = zeek_scan(&k->z, k->source, k->p, k->n, &line, match_event, k->c, &k->st);
 	k->lines = line;
 	return NULL;
@@ -131,7 +135,7 @@ static void *chunk_main(void *arg)
 static int run_zeek_mapped(struct match_runner *r, struct log_src *src, struct match_file *mf)
 {
 	size_t size = (size_t)src->size;
-	const char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, src->fd, 0);
+	const char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, src->fd, 0);
 	if (map == MAP_FAILED)
 		return VB_EIO;
 	madvise((void *)map, size, MADV_SEQUENTIAL);
@@ -226,8 +230,8 @@ int match_runner_file(struct match_runner *r, const char *path, struct vb_err *e
 			return vb_err_set(err, VB_EUSAGE, "unknown log format '%s'", r->o.format);
 		if (src.head_len == 0)
 			return vb_err_set(err, VB_EINPUT, "%s: empty input", path);
-		return vb_err_set(err, VB_EINPUT,
-				  "%s: cannot tell the log format; use --format", path);
+		return vb_err_set(err, VB_EINPUT, "%s: cannot tell the log format; use --format",
+				  path);
 	}
 	mf->reader = rd->name;
 	if (rd == &log_zeek_reader && !src.is_gzip && src.size > 0 && src.fd > 0)

@@ -10,11 +10,11 @@
 #include "matcher.h"
 
 struct match_run_opts {
-	const char *format;	    /* --format, or NULL to detect per file */
+	const char *format; /* --format, or NULL to detect per file */
 	const struct log_opts *lopts;
-	int threads;		    /* >= 1 */
-	FILE *out;		    /* hit lines; NULL: not written */
-	match_allow_fn allow;	    /* warninglist check, or NULL */
+	int threads;	      /* >= 1 */
+	FILE *out;	      /* hit lines; NULL: not written */
+	match_allow_fn allow; /* warninglist check, or NULL */
 	void *allow_arg;
 };
 

@@ -166,8 +166,8 @@ void xtab_finish(struct xtab *t, const struct arena *a)
 	for (size_t i = 0; i <= t->mask; i++) {
 		const struct xslot *s = &t->slot[i];
 		if (s->off)
-			t->bloom[s->tag & t->bmask] |= 1ull << ((s->tag >> 20) & 63) |
-						       1ull << (s->tag >> 26);
+			t->bloom[s->tag & t->bmask] |=
+			    1ull << ((s->tag >> 20) & 63) | 1ull << (s->tag >> 26);
 	}
 }
 
@@ -206,6 +206,19 @@ void v4_add(struct matcher *m, uint32_t addr, unsigned plen, uint32_t ref)
 	if (plen > 32)
 		return;
 	addr = plen ? addr & (0xffffffffu << (32 - plen)) : 0;
+	if (plen < 32) {
+		for (size_t i = 0; i < m->ncidr; i++)
+			if (m->cidr[i].lo == addr && m->cidr[i].plen == plen &&
+			    m->cidr[i].ref == ref)
+				return;
+		if (m->ncidr == m->ccidr) {
+			m->ccidr = m->ccidr ? m->ccidr * 2 : 64;
+			m->cidr = xrealloc(m->cidr, m->ccidr * sizeof *m->cidr);
+		}
+		uint32_t hi = addr | (plen ? 0xffffffffu >> plen : 0xffffffffu);
+		m->cidr[m->ncidr++] = (struct v4range){addr, hi, ref, (uint8_t)plen};
+		goto mark;
+	}
 	if (!m->v4 || (m->v4n + 1) * 10 > (m->v4mask + 1) * 7)
 		v4_grow(m);
 	size_t j = (v4_hash(addr, plen) >> 32) & m->v4mask;
@@ -216,6 +229,7 @@ void v4_add(struct matcher *m, uint32_t addr, unsigned plen, uint32_t ref)
 	}
 	m->v4[j] = (struct v4slot){.addr = addr, .ref = ref, .plen = (uint8_t)plen, .used = 1};
 	m->v4n++;
+mark:
 	m->v4lens |= 1ull << plen;
 	if (!m->v4bm) {
 		m->v4bm = xcalloc((1u << 24) / 64, sizeof *m->v4bm);
@@ -269,7 +283,8 @@ void v6_add(struct matcher *m, const uint8_t addr[16], unsigned plen, uint32_t r
 		v6_grow(m);
 	size_t j = v6_hash(a, plen) & m->v6mask;
 	while (m->v6[j].used) {
-		if (m->v6[j].plen == plen && m->v6[j].ref == ref && memcmp(m->v6[j].addr, a, 16) == 0)
+		if (m->v6[j].plen == plen && m->v6[j].ref == ref &&
+		    memcmp(m->v6[j].addr, a, 16) == 0)
 			return;
 		j = (j + 1) & m->v6mask;
 	}
@@ -286,8 +301,24 @@ void v6_add(struct matcher *m, const uint8_t addr[16], unsigned plen, uint32_t r
 		m->st.cidr6++;
 }
 
+static int by_lo(const void *a, const void *b)
+{
+	const struct v4range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
 void ip_tables_finish(struct matcher *m)
 {
+	if (m->ncidr) {
+		qsort(m->cidr, m->ncidr, sizeof *m->cidr, by_lo);
+		m->cidr_maxhi = xmalloc(m->ncidr * sizeof *m->cidr_maxhi);
+		uint32_t mx = 0;
+		for (size_t i = 0; i < m->ncidr; i++) {
+			if (m->cidr[i].hi > mx)
+				mx = m->cidr[i].hi;
+			m->cidr_maxhi[i] = mx;
+		}
+	}
 	m->nv6len = 0;
 	for (int plen = 128; plen >= 0; plen--)
 		if (m->v6lens[plen])

@@ -122,7 +122,8 @@ static void apply_quals(const struct m_obs *o, struct flist *l)
 			int ok = 1;
 			size_t bad_at = start;
 			for (size_t i = start + 1; i < end; i++)
-				if (!before(l->f[i - 1].t1, l->f[i - 1].s1, l->f[i].t0, l->f[i].s0)) {
+				if (!before(l->f[i - 1].t1, l->f[i - 1].s1, l->f[i].t0,
+					    l->f[i].s0)) {
 					ok = 0;
 					bad_at = i;
 					break;
@@ -171,9 +172,9 @@ static struct flist eval_and(struct tctx *t, const struct m_obs *o)
 		size_t pick = k;
 		for (size_t i = 0; i < k; i++)
 			if (pos[i] < ch[i].n &&
-			    (pick == k || before(ch[i].f[pos[i]].t1, ch[i].f[pos[i]].s1,
-						 ch[pick].f[pos[pick]].t1,
-						 ch[pick].f[pos[pick]].s1)))
+			    (pick == k ||
+			     before(ch[i].f[pos[i]].t1, ch[i].f[pos[i]].s1,
+				    ch[pick].f[pos[pick]].t1, ch[pick].f[pos[pick]].s1)))
 				pick = i;
 		if (pick == k)
 			break;
@@ -280,8 +281,7 @@ static struct flist eval(struct tctx *t, uint32_t node)
 	return l;
 }
 
-void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n,
-		    struct match_ctx *into)
+void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n, struct match_ctx *into)
 {
 	if (n)
 		qsort(recs, n, sizeof *recs, rec_cmp);
@@ -294,8 +294,8 @@ void match_temporal(const struct matcher *m, struct obsrec *recs, size_t n,
 		 * hit) count once. */
 		size_t w = i;
 		for (size_t k = i; k < j; k++) {
-			if (w > i && recs[w - 1].seq == recs[k].seq && recs[w - 1].obs == recs[k].obs &&
-			    recs[w - 1].ts == recs[k].ts)
+			if (w > i && recs[w - 1].seq == recs[k].seq &&
+			    recs[w - 1].obs == recs[k].obs && recs[w - 1].ts == recs[k].ts)
 				continue;
 			recs[w++] = recs[k];
 		}

@@ -323,8 +323,8 @@ size_t norm_url(const char *s, size_t n, const char *host, size_t hn, char *out)
 	size_t sl = 0;
 	while (sl < n && sl < 32 &&
 	       ((s[sl] >= 'a' && s[sl] <= 'z') || (s[sl] >= 'A' && s[sl] <= 'Z') ||
-		(sl && ((s[sl] >= '0' && s[sl] <= '9') || s[sl] == '+' || s[sl] == '-' ||
-			s[sl] == '.'))))
+		(sl &&
+		 ((s[sl] >= '0' && s[sl] <= '9') || s[sl] == '+' || s[sl] == '-' || s[sl] == '.'))))
 		sl++;
 	const char *body;
 	size_t bn;
@@ -403,8 +403,9 @@ size_t norm_url(const char *s, size_t n, const char *host, size_t hn, char *out)
 			p++;
 			pn--;
 		}
-		int dflt = pn == 0 || (scn == 4 && memcmp(scheme, "http", 4) == 0 && pn == 2 &&
-				       memcmp(p, "80", 2) == 0) ||
+		int dflt = pn == 0 ||
+			   (scn == 4 && memcmp(scheme, "http", 4) == 0 && pn == 2 &&
+			    memcmp(p, "80", 2) == 0) ||
 			   (scn == 5 && memcmp(scheme, "https", 5) == 0 && pn == 3 &&
 			    memcmp(p, "443", 3) == 0);
 		if (!dflt) {

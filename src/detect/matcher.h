@@ -37,20 +37,21 @@ struct matcher;
 struct match_ctx;
 
 struct match_opts {
-	int64_t at;     /* the moment validity is judged at (us); 0: now */
-	int subdomains; /* a domain indicator also matches its subdomains */
+	int64_t at;	   /* the moment validity is judged at (us); 0: now */
+	int subdomains;	   /* a domain indicator also matches its subdomains */
+	int build_threads; /* > 1: read the store and compile in two threads */
 };
 
 /* What building found, for the run summary. */
 struct match_build_stats {
-	uint64_t rows;		/* indicator rows read from the store */
-	uint64_t compiled;	/* indicators in the matcher */
+	uint64_t rows;	   /* indicator rows read from the store */
+	uint64_t compiled; /* indicators in the matcher */
 	uint64_t not_yet_valid, expired, revoked, not_stix;
-	uint64_t bad;		/* unreadable JSON or a pattern that does not parse */
-	uint64_t fast;		/* compiled through the single-comparison fast path */
+	uint64_t bad;		      /* unreadable JSON or a pattern that does not parse */
+	uint64_t fast;		      /* compiled through the single-comparison fast path */
 	uint64_t exact[OBS_KIND_MAX]; /* exact values per kind */
 	uint64_t cidr4, cidr6, regex, complex, unanchored;
-	uint64_t unmatchable;	/* comparisons no log field can carry */
+	uint64_t unmatchable; /* comparisons no log field can carry */
 	double seconds;
 	size_t bytes; /* memory held by the matcher's tables */
 };
@@ -86,8 +87,7 @@ const char *matcher_indicator_type(const struct matcher *m, uint32_t i);
  * path). fn is called once per comparison; kinds_seen has one flag per
  * obs_kind telling whether any log field of that kind was read.
  */
-typedef void (*match_unmatchable_fn)(void *arg, uint32_t ind, const char *path,
-				     const char *reason);
+typedef void (*match_unmatchable_fn)(void *arg, uint32_t ind, const char *path, const char *reason);
 uint64_t matcher_unmatchable(const struct matcher *m, const uint8_t *kinds_seen,
 			     match_unmatchable_fn fn, void *arg);
 
@@ -118,12 +118,17 @@ void match_ctx_reset(struct match_ctx *c);
  * numbers resolved, and empties the output. Returns 0 or VB_EIO. */
 int match_ctx_write(struct match_ctx *c, FILE *f);
 
+/* 0 when the field cannot take part in any hit, whatever the rest of its
+ * event (it depends on the field's kind and bytes only); for readers that
+ * can skip such lines (zeek_read_probed). ctx is a match_ctx. */
+int match_probe(void *ctx, const struct log_field *f);
+
 /* Counters of one context. */
 struct match_counts {
 	uint64_t events, lookups, hits, hit_lines;
-	uint64_t suppressed; /* hits dropped by the warninglist */
+	uint64_t suppressed;		   /* hits dropped by the warninglist */
 	uint64_t kinds_seen[OBS_KIND_MAX]; /* fields looked at, per kind */
-	uint64_t obs_dropped; /* observation matches not kept (limit reached) */
+	uint64_t obs_dropped;		   /* observation matches not kept (limit reached) */
 };
 const struct match_counts *match_ctx_counts(const struct match_ctx *c);
 

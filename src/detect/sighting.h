@@ -10,10 +10,10 @@
 #include "../store/store.h"
 
 struct sighting_opts {
-	const char *sensor;	      /* identity name of the sensor (required) */
-	const char *const *logs;      /* the log files, for the description */
+	const char *sensor;	 /* identity name of the sensor (required) */
+	const char *const *logs; /* the log files, for the description */
 	size_t nlogs;
-	int64_t now;		      /* created/modified; 0: now */
+	int64_t now; /* created/modified; 0: now */
 };
 
 /*

@@ -14,12 +14,13 @@
 #include "taxii.h"
 #include "../util/util.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char *const taxii_types[] = {TAXII_MEDIA, NULL};
 
-/* Namespace of the error ids (a fixed UUID, see above). */
+/* Key of the error ids (a fixed string, see above). */
 #define TAXII_ERROR_NS "6d3c6f4e-2b1a-4f57-9a53-3f0d1b8f6a21"
 
 /* ---- the table ---- */
@@ -126,9 +127,24 @@ static void taxii_error(struct http_request *req, struct http_response *res, int
 			const char *title, const char *detail)
 {
 	(void)req;
+	/* A name-based id: a keyed BLAKE2b of status and description laid out
+	 * as a UUID (version 8, RFC 9562's custom layout). libsodium rather
+	 * than uuid_v5 keeps OpenSSL's per-thread state off the server's
+	 * threads. */
 	char name[1200], uuid[37];
-	snprintf(name, sizeof name, "%d|%s", status, detail ? detail : "");
-	uuid_v5(TAXII_ERROR_NS, name, strlen(name), uuid);
+	unsigned char h[16];
+	int n = snprintf(name, sizeof name, "%d|%s", status, detail ? detail : "");
+	crypto_generichash(h, sizeof h, (const unsigned char *)name,
+			   (size_t)(n < 0		   ? 0
+				    : n < (int)sizeof name ? n
+							   : (int)sizeof name - 1),
+			   (const unsigned char *)TAXII_ERROR_NS, strlen(TAXII_ERROR_NS));
+	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);
+	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+	snprintf(uuid, sizeof uuid,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0], h[1],
+		 h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14],
+		 h[15]);
 	struct buf *b = &res->body;
 	buf_reset(b);
 	buf_adds(b, "{\"title\":");

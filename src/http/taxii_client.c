@@ -150,6 +150,17 @@ static const char *json_str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Copies text a server sent into out for printing: control characters
+ * (terminal escapes, newlines) become '?', and it is cut at cap - 1. */
+static const char *shown_text(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && n + 1 < cap; p++)
+		out[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+	out[n] = 0;
+	return out;
+}
+
 /* Prints an HTTP error with the TAXII error object's title and
  * description when the body holds one. Returns the matching VB_E* code. */
 static int http_fail(const char *method, const char *url, const struct reply *r)
@@ -158,9 +169,10 @@ static int http_fail(const char *method, const char *url, const struct reply *r)
 	shown_url(url, shown, sizeof shown);
 	cJSON *e = cJSON_ParseWithLength(r->body.p ? r->body.p : "", r->body.len);
 	const char *title = json_str(e, "title"), *desc = json_str(e, "description");
-	fprintf(stderr, "verbinding taxii: %s %s: HTTP %ld%s%.200s%s%.500s\n", method, shown,
-		r->status, title ? ": " : "", title ? title : "", desc ? ": " : "",
-		desc ? desc : "");
+	char t[200], d[500];
+	fprintf(stderr, "verbinding taxii: %s %s: HTTP %ld%s%s%s%s\n", method, shown, r->status,
+		title ? ": " : "", shown_text(title, t, sizeof t), desc ? ": " : "",
+		shown_text(desc, d, sizeof d));
 	cJSON_Delete(e);
 	if (r->status >= 300 && r->status < 400)
 		fprintf(stderr,
@@ -522,8 +534,10 @@ static void print_details(const cJSON *list, const char *what)
 	{
 		const char *id = json_str(d, "id"), *v = json_str(d, "version"),
 			   *m = json_str(d, "message");
-		fprintf(stderr, "verbinding taxii push: %s: %.300s %.40s%s%.500s\n", what,
-			id && *id ? id : "(no id)", v ? v : "", m ? ": " : "", m ? m : "");
+		char si[300], sv[40], sm[500];
+		fprintf(stderr, "verbinding taxii push: %s: %s %s%s%s\n", what,
+			id && *id ? shown_text(id, si, sizeof si) : "(no id)",
+			shown_text(v, sv, sizeof sv), m ? ": " : "", shown_text(m, sm, sizeof sm));
 	}
 }
 
@@ -581,11 +595,12 @@ static int flush(struct taxii_pusher *p)
 		p->st.failed += bad;
 		p->st.pending += pend;
 		print_details(cJSON_GetObjectItemCaseSensitive(st, "failures"), "failed");
+		char sid[80];
 		if (pend)
 			fprintf(stderr,
 				"verbinding taxii push: %ld object(s) still pending after %d s "
 				"(status %s)\n",
-				pend, POLL_SECONDS, id ? id : "?");
+				pend, POLL_SECONDS, id ? shown_text(id, sid, sizeof sid) : "?");
 	}
 	cJSON_Delete(st);
 	return rc;

@@ -6,6 +6,7 @@
  */
 #include "ingest.h"
 #include "../stix/stix.h"
+#include "../util/arena.h"
 #include "../util/buf.h"
 #include "../util/util.h"
 
@@ -54,8 +55,15 @@ struct ingest {
 	struct ingest_type_count *counts, *file_counts;
 	size_t n_counts, n_file_counts, cap_counts, cap_file_counts;
 	long rejected, files, files_failed;
-	int batch_open;     /* a folder import's outer transaction is open */
+	int batch_open;     /* a folder import's shared transaction is open */
 	long batch_objects; /* objects stored since it was opened */
+	/* Staging: a small file inside a batch is read and validated whole
+	 * before any of it is written, so it stays atomic without savepoints
+	 * (which SQLite makes very slow inside a large transaction). */
+	int staging;
+	struct arena stage_mem;
+	struct store_obj *staged;
+	size_t n_staged, cap_staged;
 	char source_id[80];
 	int64_t t0;
 	int64_t last_draw;
@@ -286,6 +294,75 @@ static const char *json_str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Stores one version and counts the outcome. */
+static int put(struct ingest *ig, const struct store_obj *o)
+{
+	enum store_put_result res;
+	int rc = store_put(ig->st, o, &res);
+	if (rc)
+		return rc;
+	ig->batch_objects++;
+	struct ingest_type_count *c = file_tally(ig, strlen(o->type) < 64 ? o->type : "(long type)");
+	if (res == STORE_PUT_NEW)
+		c->n_new++;
+	else if (res == STORE_PUT_UPDATED || res == STORE_PUT_OLDER)
+		c->n_updated++;
+	else
+		c->n_unchanged++;
+	if (ig->in && (c->n_new & 1023) == 0)
+		ingest_progress(ig, ig->in);
+	return 0;
+}
+
+static const char **stage_strv(struct arena *a, const char **v, size_t n)
+{
+	const char **out = arena_alloc(a, (n ? n : 1) * sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = arena_strdup(a, v[i]);
+	return out;
+}
+
+/* Keeps a deep copy of o until the file has been read whole. */
+static void stage(struct ingest *ig, const struct store_obj *o)
+{
+	struct arena *a = &ig->stage_mem;
+	if (ig->n_staged == ig->cap_staged) {
+		ig->cap_staged = ig->cap_staged ? ig->cap_staged * 2 : 256;
+		ig->staged = xrealloc(ig->staged, ig->cap_staged * sizeof *ig->staged);
+	}
+	struct store_obj *c = &ig->staged[ig->n_staged++];
+	*c = *o;
+	c->id = arena_strdup(a, o->id);
+	c->type = arena_strdup(a, o->type);
+	c->spec_version = arena_strdup(a, o->spec_version);
+	c->created_by_ref = arena_strdup(a, o->created_by_ref);
+	c->json = arena_strndup(a, o->json, o->json_len);
+	c->markings = stage_strv(a, o->markings, o->n_markings);
+	c->labels = stage_strv(a, o->labels, o->n_labels);
+	struct store_ref *refs = arena_alloc(a, (o->n_refs ? o->n_refs : 1) * sizeof *refs);
+	for (size_t i = 0; i < o->n_refs; i++) {
+		refs[i].prop = arena_strdup(a, o->refs[i].prop);
+		refs[i].target = arena_strdup(a, o->refs[i].target);
+	}
+	c->refs = refs;
+	struct store_value *vals = arena_alloc(a, (o->n_values ? o->n_values : 1) * sizeof *vals);
+	for (size_t i = 0; i < o->n_values; i++) {
+		vals[i].kind = arena_strdup(a, o->values[i].kind);
+		vals[i].value = arena_strdup(a, o->values[i].value);
+	}
+	c->values = vals;
+}
+
+static int put_staged(struct ingest *ig)
+{
+	int rc = 0;
+	for (size_t i = 0; i < ig->n_staged && !rc; i++)
+		rc = put(ig, &ig->staged[i]);
+	ig->n_staged = 0;
+	arena_reset(&ig->stage_mem);
+	return rc;
+}
+
 int ingest_emit(struct ingest *ig, cJSON *obj, const struct ingest_pos *pos)
 {
 	struct vb_err e;
@@ -330,24 +407,16 @@ int ingest_emit(struct ingest *ig, cJSON *obj, const struct ingest_pos *pos)
 	ig->ix.o.owner_org = ig->opts.owner_org;
 	ig->ix.o.shares = ig->opts.shares;
 	ig->ix.o.n_shares = ig->opts.n_shares;
-	enum store_put_result res;
-	rc = store_put(ig->st, &ig->ix.o, &res);
+	if (ig->staging) {
+		stage(ig, &ig->ix.o);
+		return 0;
+	}
+	rc = put(ig, &ig->ix.o);
 	if (rc) {
 		say(ig, "", pos, NULL, "the store refused the object");
 		ig->file_failed = 1;
-		return rc;
 	}
-	ig->batch_objects++;
-	struct ingest_type_count *c = file_tally(ig, tally_type);
-	if (res == STORE_PUT_NEW)
-		c->n_new++;
-	else if (res == STORE_PUT_UPDATED || res == STORE_PUT_OLDER)
-		c->n_updated++;
-	else
-		c->n_unchanged++;
-	if (ig->in && (c->n_new & 1023) == 0)
-		ingest_progress(ig, ig->in);
-	return 0;
+	return rc;
 }
 
 const char *ingest_source_identity(struct ingest *ig)
@@ -484,6 +553,15 @@ int input_read_all(struct input *in, size_t max, char **out, size_t *len, struct
 
 /* ---- files and folders ---- */
 
+/* A folder import shares one transaction among its files and commits it
+ * every INGEST_BATCH objects (between files), so small files do not each
+ * pay a commit, and a crash loses at most one batch. Files up to
+ * INGEST_STAGE_MAX bytes are staged in memory; larger ones get their own
+ * transaction. Either way each file is stored whole or not at all. */
+#define INGEST_BATCH 250000
+#define INGEST_STAGE_MAX (64u << 20)
+static int batch_flush(struct ingest *ig, int reopen);
+
 static const struct ingest_reader *reader_by_name(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_LEN(readers); i++)
@@ -571,32 +649,55 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 		return VB_EINPUT;
 	}
 	ig->in = &in;
-	rc = store_begin(ig->st);
+	/* Inside a folder import, a small file is staged and joins the shared
+	 * transaction only once it has been read whole; a large one ends the
+	 * batch and gets a transaction of its own. */
+	int resume_batch = 0;
+	ig->staging = ig->batch_open && in.size > 0 && in.size <= INGEST_STAGE_MAX;
+	if (ig->batch_open && !ig->staging) {
+		rc = batch_flush(ig, 0);
+		resume_batch = !rc;
+	}
+	if (!rc && !ig->staging)
+		rc = store_begin(ig->st);
 	if (!rc)
 		rc = emit_source_identity(ig);
 	if (!rc)
 		rc = r->read(ig, &in);
 	if (!rc && ig->file_failed)
 		rc = VB_EINPUT;
-	if (!rc)
-		rc = store_commit(ig->st);
+	if (ig->staging) {
+		if (!rc && (rc = put_staged(ig))) {
+			/* The shared transaction now holds part of this file. */
+			store_rollback(ig->st);
+			ig->batch_open = 0;
+			fprintf(stderr, "verbinding import: %s: the store failed; the files since "
+					"the last commit were not stored\n",
+				path);
+			rc = VB_ESTORE;
+		}
+		ig->n_staged = 0;
+		arena_reset(&ig->stage_mem);
+		ig->staging = 0;
+	} else {
+		if (!rc)
+			rc = store_commit(ig->st);
+		if (rc)
+			store_rollback(ig->st);
+	}
 	if (rc) {
-		store_rollback(ig->st);
 		ig->files_failed++;
 		clear_bar(ig);
 		fprintf(stderr, "verbinding import: %s: nothing stored from this file\n", path);
 	}
+	if (resume_batch && store_begin(ig->st) == 0)
+		ig->batch_open = 1;
 	merge_counts(ig, rc != 0);
 	ig->in = NULL;
 	input_close(&in);
 	clear_bar(ig);
 	return rc;
 }
-
-/* A folder import commits its outer transaction every INGEST_BATCH objects
- * (between files), so the work a crash can lose stays bounded while small
- * files still share commits. Each file stays atomic: it is a savepoint. */
-#define INGEST_BATCH 250000
 
 static int batch_flush(struct ingest *ig, int reopen)
 {
@@ -705,6 +806,8 @@ void ingest_free(struct ingest *ig)
 		return;
 	stix_index_free(&ig->ix);
 	buf_free(&ig->json);
+	arena_free(&ig->stage_mem);
+	free(ig->staged);
 	free(ig->seen.slot);
 	free(ig->counts);
 	free(ig->file_counts);

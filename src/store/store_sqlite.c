@@ -141,13 +141,21 @@ static const char *const migrations[] = {
 
 const struct store_viewer store_viewer_local = {.local = 1, .default_tlp = STORE_TLP_NONE};
 
+#define STMT_CACHE 32
+
 struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *q[Q__COUNT];
 	int64_t last_added;
-	int depth; /* transaction nesting: 0 none, 1 a transaction, more: savepoints */
+	/* Statements built at run time (reads with a viewer's clause) are kept
+	 * by their text, so a server connection prepares each shape once. */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	unsigned cache_next;
 };
 
 sqlite3 *store_sqlite_db(struct store *s)
@@ -206,11 +214,49 @@ static int migrate(struct sqlite_store *ss, struct vb_err *err)
 	return 0;
 }
 
+/* A prepared statement for sql: from the cache when it is there and not in
+ * use (a scan callback may read again with the same query), else prepared.
+ * Release it with stmt_done. */
+static sqlite3_stmt *stmt_get(struct sqlite_store *ss, const char *sql)
+{
+	for (unsigned i = 0; i < STMT_CACHE; i++)
+		if (ss->cache[i].sql && strcmp(ss->cache[i].sql, sql) == 0 &&
+		    !sqlite3_stmt_busy(ss->cache[i].st)) {
+			sqlite3_clear_bindings(ss->cache[i].st);
+			return ss->cache[i].st;
+		}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	unsigned i = ss->cache_next++ % STMT_CACHE;
+	if (ss->cache[i].st && sqlite3_stmt_busy(ss->cache[i].st))
+		return st; /* the slot is in use further up the stack: stays uncached */
+	sqlite3_finalize(ss->cache[i].st);
+	free(ss->cache[i].sql);
+	ss->cache[i].sql = xstrdup(sql);
+	ss->cache[i].st = st;
+	return st;
+}
+
+static void stmt_done(struct sqlite_store *ss, sqlite3_stmt *st)
+{
+	for (unsigned i = 0; i < STMT_CACHE; i++)
+		if (ss->cache[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
 static void sqlite_close(struct store *s)
 {
 	struct sqlite_store *ss = SS(s);
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(ss->q[i]);
+	for (unsigned i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(ss->cache[i].st);
+		free(ss->cache[i].sql);
+	}
 	if (ss->db) {
 		/* Fold the WAL back so the file is whole on its own. */
 		sqlite3_exec(ss->db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -270,59 +316,21 @@ static int sqlite_open(const char *path, int flags, struct store **out, struct v
 	return 0;
 }
 
-/* Transactions nest: the outermost is a real transaction, inner ones are
- * savepoints. A folder import uses this to keep each file atomic (its own
- * savepoint) while committing many small files at once, which writes each
- * touched index page once per batch instead of once per file. */
 static int sqlite_begin(struct store *s)
 {
-	struct sqlite_store *ss = SS(s);
-	char sql[32];
-	if (ss->depth == 0 && exec(ss, "BEGIN IMMEDIATE"))
-		return VB_ESTORE;
-	if (ss->depth > 0) {
-		snprintf(sql, sizeof sql, "SAVEPOINT s%d", ss->depth);
-		if (exec(ss, sql))
-			return VB_ESTORE;
-	}
-	ss->depth++;
-	return 0;
+	return exec(SS(s), "BEGIN IMMEDIATE");
 }
 
 static int sqlite_commit(struct store *s)
 {
-	struct sqlite_store *ss = SS(s);
-	char sql[32];
-	if (ss->depth <= 0)
-		return VB_ESTORE;
-	if (ss->depth == 1) {
-		if (exec(ss, "COMMIT"))
-			return VB_ESTORE;
-	} else {
-		snprintf(sql, sizeof sql, "RELEASE s%d", ss->depth - 1);
-		if (exec(ss, sql))
-			return VB_ESTORE;
-	}
-	ss->depth--;
-	return 0;
+	return exec(SS(s), "COMMIT");
 }
 
 static int sqlite_rollback(struct store *s)
 {
-	struct sqlite_store *ss = SS(s);
-	char sql[64];
-	if (ss->depth <= 0 || sqlite3_get_autocommit(ss->db)) {
-		ss->depth = 0;
+	if (sqlite3_get_autocommit(SS(s)->db))
 		return 0;
-	}
-	if (ss->depth > 1) {
-		snprintf(sql, sizeof sql, "ROLLBACK TO s%d; RELEASE s%d", ss->depth - 1,
-			 ss->depth - 1);
-		ss->depth--;
-		return exec(ss, sql);
-	}
-	ss->depth = 0;
-	return exec(ss, "ROLLBACK");
+	return exec(SS(s), "ROLLBACK");
 }
 
 static int step_done(sqlite3_stmt *st)
@@ -519,12 +527,10 @@ static int sqlite_get(struct store *s, const struct store_viewer *v, const char 
 		buf_free(&q);
 		return VB_EDENIED;
 	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(ss->db, q.p, -1, &st, NULL) != SQLITE_OK) {
-		buf_free(&q);
-		return VB_ESTORE;
-	}
+	sqlite3_stmt *st = stmt_get(ss, q.p);
 	buf_free(&q);
+	if (!st)
+		return VB_ESTORE;
 	bind_text(st, 1, id);
 	if (modified != STORE_NO_TIME)
 		sqlite3_bind_int64(st, 2, modified);
@@ -534,10 +540,10 @@ static int sqlite_get(struct store *s, const struct store_viewer *v, const char 
 		*json = xstrndup((const char *)sqlite3_column_text(st, 0), n);
 		if (len)
 			*len = n;
-		sqlite3_finalize(st);
+		stmt_done(ss, st);
 		return 0;
 	}
-	sqlite3_finalize(st);
+	stmt_done(ss, st);
 	return rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -617,13 +623,12 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 	buf_adds(&b, " ORDER BY o.seq");
 	if (f->limit > 0)
 		buf_printf(&b, " LIMIT %ld", f->limit);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(ss->db, b.p, -1, &st, NULL) != SQLITE_OK) {
+	sqlite3_stmt *st = stmt_get(ss, b.p);
+	buf_free(&b);
+	if (!st) {
 		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
-		buf_free(&b);
 		return VB_ESTORE;
 	}
-	buf_free(&b);
 	for (int i = 0; i < nb; i++) {
 		if (binds[i].is_int)
 			sqlite3_bind_int64(st, i + 1, binds[i].i);
@@ -650,7 +655,7 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
 		ret = VB_ESTORE;
 	}
-	sqlite3_finalize(st);
+	stmt_done(ss, st);
 	return ret;
 }
 

@@ -3,6 +3,8 @@
 #include "err.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -213,6 +215,14 @@ static int hexval(int c)
 	return -1;
 }
 
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha1;
+
+static void sha1_fetch(void)
+{
+	sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
 void uuid_v5(const char *ns, const char *name, size_t name_len, char out[37])
 {
 	unsigned char nsb[16], md[SHA_DIGEST_LENGTH];
@@ -224,14 +234,17 @@ void uuid_v5(const char *ns, const char *name, size_t name_len, char out[37])
 		k++;
 		p++;
 	}
-	/* One-shot SHA1 over namespace || name (the streaming API is deprecated). */
-	unsigned char stackbuf[1024];
-	unsigned char *in = name_len + 16 <= sizeof stackbuf ? stackbuf : xmalloc(name_len + 16);
-	memcpy(in, nsb, 16);
-	memcpy(in + 16, name, name_len);
-	SHA1(in, name_len + 16, md);
-	if (in != stackbuf)
-		free(in);
+	/* The digest is fetched once per process: the one-shot SHA1() fetches
+	 * it afresh on every call, which costs more than hashing a short name.
+	 * The context is per call, so no thread leaves one behind. */
+	pthread_once(&sha1_once, sha1_fetch);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int mdlen = 0;
+	if (!ctx || !sha1 || !EVP_DigestInit_ex(ctx, sha1, NULL) ||
+	    !EVP_DigestUpdate(ctx, nsb, 16) || !EVP_DigestUpdate(ctx, name, name_len) ||
+	    !EVP_DigestFinal_ex(ctx, md, &mdlen))
+		abort();
+	EVP_MD_CTX_free(ctx);
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
 	uuid_text(md, out);

@@ -19,7 +19,8 @@ static struct matcher *mk(const char *const *pats, int subdomains, int *failed_)
 	struct matcher *m = matcher_new(&o);
 	for (int i = 0; pats[i]; i++) {
 		char id[64];
-		snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-0000000000%02d", i + 10);
+		snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-0000000000%02d",
+			 i + 10);
 		struct vb_err e;
 		vb_err_clear(&e);
 		if (matcher_add(m, id, strlen(id), pats[i], strlen(pats[i]), 0, &e) != 0) {
@@ -38,7 +39,8 @@ static void feed(struct match_ctx *c, uint64_t line, int64_t ts, size_t n, const
 	struct log_field f[8];
 	for (size_t i = 0; i < n; i++)
 		f[i] = (struct log_field){names[i], kinds[i], vals[i], strlen(vals[i])};
-	struct log_event ev = {.source = "t.log", .line = line, .ts = ts, .fields = f, .nfields = n};
+	struct log_event ev = {
+	    .source = "t.log", .line = line, .ts = ts, .fields = f, .nfields = n};
 	match_event(c, &ev);
 }
 
@@ -76,9 +78,8 @@ TEST(match_exact_domain)
 	CHECK_INT(hits1(p, 0, OBS_DOMAIN, "evil.example.com", failed_), 0);
 	CHECK_INT(hits1(p, 0, OBS_URL, "http://evil.example/", failed_), 0);
 	/* The same through the parser (a form the fast path does not take). */
-	CHECK_INT(hits1("[domain-name:value='Evil.Example']", 0, OBS_DOMAIN, "evil.example",
-			failed_),
-		  1);
+	CHECK_INT(
+	    hits1("[domain-name:value='Evil.Example']", 0, OBS_DOMAIN, "evil.example", failed_), 1);
 }
 
 TEST(match_subdomains)
@@ -93,7 +94,8 @@ TEST(match_subdomains)
 	struct match_opts o = {.at = 1};
 	struct matcher *m = matcher_new(&o);
 	struct vb_err e;
-	const char *a = "[domain-name:value = 'a.example']", *b = "[domain-name:value = 'b.example']";
+	const char *a = "[domain-name:value = 'a.example']",
+		   *b = "[domain-name:value = 'b.example']";
 	CHECK_INT(matcher_add(m, ID(10), strlen(ID(10)), a, strlen(a), 1, &e), 0);
 	CHECK_INT(matcher_add(m, ID(11), strlen(ID(11)), b, strlen(b), 0, &e), 0);
 	matcher_finish(m);
@@ -130,12 +132,12 @@ TEST(match_cidr_v4_edges)
 	CHECK_INT(hits1(w, 0, OBS_IP, "11.0.0.0", failed_), 0);
 	CHECK_INT(hits1(w, 0, OBS_IP, "9.255.255.255", failed_), 0);
 	/* ISSUBSET is containment too. */
-	CHECK_INT(hits1("[ipv4-addr:value ISSUBSET '192.0.2.128/25']", 0, OBS_IP, "192.0.2.200",
-			failed_),
-		  1);
-	CHECK_INT(hits1("[ipv4-addr:value ISSUBSET '192.0.2.128/25']", 0, OBS_IP, "192.0.2.127",
-			failed_),
-		  0);
+	CHECK_INT(
+	    hits1("[ipv4-addr:value ISSUBSET '192.0.2.128/25']", 0, OBS_IP, "192.0.2.200", failed_),
+	    1);
+	CHECK_INT(
+	    hits1("[ipv4-addr:value ISSUBSET '192.0.2.128/25']", 0, OBS_IP, "192.0.2.127", failed_),
+	    0);
 }
 
 TEST(match_cidr_v6_edges)
@@ -194,7 +196,8 @@ TEST(match_hashes_and_email)
 	CHECK_INT(hits1(sha, 0, OBS_SHA256, up, failed_), 1);
 	CHECK_INT(hits1(sha, 0, OBS_HASH, up, failed_), 1);
 	CHECK_INT(hits1(sha, 0, OBS_SHA256,
-			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b856", failed_),
+			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b856",
+			failed_),
 		  0);
 	const char *md5 = "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']";
 	CHECK_INT(hits1(md5, 0, OBS_HASH, "D41D8CD98F00B204E9800998ECF8427E", failed_), 1);
@@ -236,8 +239,9 @@ TEST(match_like_matches)
 
 TEST(match_ip_port_and_in)
 {
-	const char *p = "[network-traffic:dst_ref.type = 'ipv4-addr' AND "
-			"network-traffic:dst_ref.value = '192.0.2.9' AND network-traffic:dst_port = 443]";
+	const char *p =
+	    "[network-traffic:dst_ref.type = 'ipv4-addr' AND "
+	    "network-traffic:dst_ref.value = '192.0.2.9' AND network-traffic:dst_port = 443]";
 	const char *pats[] = {p, NULL};
 	struct matcher *m = mk(pats, 0, failed_);
 	CHECK_INT(matcher_stats(m)->fast, 1);
@@ -324,7 +328,8 @@ static uint64_t temporal(const char *pattern, const char *const *doms, const int
 
 TEST(match_temporal_followedby)
 {
-	const char *p = "[domain-name:value = 'a.example'] FOLLOWEDBY [domain-name:value = 'b.example']";
+	const char *p =
+	    "[domain-name:value = 'a.example'] FOLLOWEDBY [domain-name:value = 'b.example']";
 	const char *ab[] = {"a.example", "b.example", NULL};
 	const char *ba[] = {"b.example", "a.example", NULL};
 	const char *aab[] = {"a.example", "x.example", "b.example", "b.example", NULL};
@@ -350,13 +355,14 @@ TEST(match_temporal_and_repeats)
 	const char *aa[] = {"a.example", "a.example", NULL};
 	int s2[] = {0, 1};
 	/* Two sides of an AND are never the same single event. */
-	CHECK_INT(temporal("[domain-name:value = 'a.example'] AND [domain-name:value = 'a.example']",
-			   aa, s2, failed_),
-		  1);
+	CHECK_INT(
+	    temporal("[domain-name:value = 'a.example'] AND [domain-name:value = 'a.example']", aa,
+		     s2, failed_),
+	    1);
 	const char *r = "[domain-name:value = 'a.example'] REPEATS 3 TIMES";
 	const char *a2[] = {"a.example", "a.example", NULL};
-	const char *a6[] = {"a.example", "a.example", "a.example",
-			    "a.example", "a.example", "a.example", NULL};
+	const char *a6[] = {"a.example", "a.example", "a.example", "a.example",
+			    "a.example", "a.example", NULL};
 	int s6[] = {0, 1, 2, 3, 4, 5};
 	CHECK_INT(temporal(r, a2, s6, failed_), 0);
 	CHECK_INT(temporal(r, a6, s6, failed_), 2);

@@ -53,10 +53,11 @@ TEST(match_zeek_fields_and_sets)
 	     &out, &st);
 	CHECK_INT(st.lines, 9);
 	CHECK_INT(st.bad_lines, 0);
-	CHECK(out.p && strstr(out.p, "8|ts=1521911720.865716|id.orig_h=ip:10.0.0.1|id.orig_p=port:4177"
-				     "|id.resp_h=ip:10.0.0.100|id.resp_p=port:53|query=domain:Evil."
-				     "Example|answers=domain:cname.example|answers=ip:192.0.2.1|"
-				     "answers=ip:2001:db8::1\n"));
+	CHECK(out.p &&
+	      strstr(out.p, "8|ts=1521911720.865716|id.orig_h=ip:10.0.0.1|id.orig_p=port:4177"
+			    "|id.resp_h=ip:10.0.0.100|id.resp_p=port:53|query=domain:Evil."
+			    "Example|answers=domain:cname.example|answers=ip:192.0.2.1|"
+			    "answers=ip:2001:db8::1\n"));
 	/* Unset and empty values are no fields at all. */
 	CHECK(out.p && strstr(out.p, "9|ts=1521911721.000000|id.orig_h=ip:10.0.0.2|id.orig_p=port:"
 				     "4178|id.resp_p=port:53\n"));
@@ -73,14 +74,14 @@ TEST(match_zeek_bad_lines_numbered)
 	long_line[LOG_MAX_LINE + 100] = 0;
 	struct buf in;
 	buf_init(&in, 1 << 24);
-	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tbefore.example\t-\n"); /* line 1 */
-	buf_adds(&in, HDR);							 /* 2-8 */
-	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tok.example\t-\n");	 /* 9 */
-	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\n");					 /* 10 */
-	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tbin\001ary\t-\n");  /* 11 */
-	buf_adds(&in, long_line);						 /* 12 */
+	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tbefore.example\t-\n");  /* line 1 */
+	buf_adds(&in, HDR);							  /* 2-8 */
+	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tok.example\t-\n");	  /* 9 */
+	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\n");					  /* 10 */
+	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tbin\001ary\t-\n");	  /* 11 */
+	buf_adds(&in, long_line);						  /* 12 */
 	buf_adds(&in, "\n1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tok2.example\t-\r\n"); /* 13 */
-	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tlast.example\t-");	 /* 14 */
+	buf_adds(&in, "1.0\tC\t10.0.0.1\t1\t10.0.0.2\t53\tlast.example\t-");	  /* 14 */
 	struct zeek_state z;
 	zeek_init(&z);
 	memset(&st, 0, sizeof st);
@@ -208,4 +209,46 @@ TEST(match_zeek_gzip_and_truncated)
 		CHECK_INT(obs_kind_parse(obs_kind_name((enum obs_kind)k)), k);
 	CHECK_INT(log_time_parse("1521911720.865716", 17), 1521911720865716LL);
 	CHECK_INT(log_time_parse("2018-03-24T17:15:20Z", 20), 1521911720000000LL);
+}
+
+TEST(match_zeek_simd_paths_agree)
+{
+	/* Lines of every length around the 64-byte blocks and 4 KB windows,
+	 * with escapes, control bytes and long lines, through every way of
+	 * finding separators: the events must be the same. */
+	struct buf in;
+	buf_init(&in, 1 << 24);
+	buf_adds(&in, HDR);
+	unsigned r = 12345;
+	for (int i = 0; i < 3000; i++) {
+		r = r * 1103515245 + 12345;
+		int qlen = 1 + (int)(r >> 16) % (i % 97 == 0 ? 5000 : 90);
+		buf_printf(&in, "%d.5\tC%d\t10.0.%d.%d\t%d\t192.0.2.%d\t53\t", i, i, i % 7, i % 250,
+			   1000 + i, i % 255);
+		for (int k = 0; k < qlen; k++)
+			buf_addc(&in,
+				 (char)("abc.\\x\x01"[(r >> (k % 24)) % (i % 13 == 0 ? 7 : 4)]));
+		buf_adds(&in, i % 5 ? "\ta.example,192.0.2.1\n" : "\t-\n");
+	}
+	struct buf ref;
+	buf_init(&ref, 1 << 26);
+	struct log_stats st0;
+	zeek_window_impl(1);
+	scan(in.p, &ref, &st0);
+	CHECK(st0.lines == 3007);
+	for (int w = 2; w <= 4; w++) {
+		if (zeek_window_impl(w) != 0)
+			continue;
+		struct buf out;
+		buf_init(&out, 1 << 26);
+		struct log_stats st;
+		scan(in.p, &out, &st);
+		CHECK_INT(st.lines, st0.lines);
+		CHECK_INT(st.bad_lines, st0.bad_lines);
+		CHECK(out.len == ref.len && memcmp(out.p, ref.p, ref.len) == 0);
+		buf_free(&out);
+	}
+	zeek_window_impl(0);
+	buf_free(&ref);
+	buf_free(&in);
 }
