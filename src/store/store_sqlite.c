@@ -12,6 +12,7 @@
 #include "../util/buf.h"
 #include "../util/util.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,13 @@ static void sqlite_close(struct store *s)
 	free(ss);
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sqlite_open(const char *path, int flags, struct store **out, struct vb_err *err)
 {
 	int create = flags & STORE_CREATE;
@@ -274,6 +282,9 @@ static int sqlite_open(const char *path, int flags, struct store **out, struct v
 		return vb_err_set(err, VB_ESTORE,
 				  "%s: no store here; create one with `verbinding init --store %s`",
 				  path, path);
+	/* Before SQLite initialises: no global memory statistics, which cost
+	 * a mutex on every allocation (about 5% of a bulk import). */
+	pthread_once(&sqlite_once, sqlite_setup);
 	struct sqlite_store *ss = xcalloc(1, sizeof *ss);
 	ss->base.be = &store_sqlite_backend;
 	ss->path = xstrdup(path);
