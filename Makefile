@@ -66,7 +66,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 fuzz: $(FUZZ_BIN)
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	clang $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 # An archive, so each harness links only the objects it reaches.
 build/fuzz/libvb.a: $(FUZZ_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -84,4 +84,4 @@ bench: all
 clean:
 	rm -rf build $(BIN)
 
--include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -111,6 +111,15 @@ long log_read(struct log_src *src, char *buf, size_t n);
 
 typedef int (*log_event_fn)(void *arg, const struct log_event *ev);
 
+/* Reads src to its end line by line and calls fn for each line,
+ * NUL-terminated in place of its newline, a trailing CR removed, with its
+ * 1-based number. Lines over LOG_MAX_LINE are counted bad and skipped; a read
+ * error (a broken gzip stream) is counted and ends the read. Counts lines and
+ * bytes in st. Returns 0, the non-zero value fn returned, or VB_EIO when
+ * nothing could be read at all. The line reader of the text formats. */
+typedef int (*log_line_fn)(void *arg, char *line, size_t n, uint64_t no);
+int log_lines(struct log_src *src, struct log_stats *st, log_line_fn fn, void *arg);
+
 /* One reader per format, one file each (src/detect/log_*.c). */
 struct log_reader {
 	const char *name;    /* "zeek", "zeek-json", "access", "dns", "csv", "jsonl" */

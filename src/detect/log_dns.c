@@ -35,8 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DN_BUF_MIN (64u << 10) /* first size of the line buffer */
-#define DN_BUF_MAX (2u << 20)  /* its largest: more than LOG_MAX_LINE + 1 */
 
 struct dn_line {
 	struct log_field field[4];
@@ -245,8 +243,9 @@ struct dn_read {
 	struct dn_line l;
 };
 
-static int dn_line(struct dn_read *r, char *line, size_t n, uint64_t no)
+static int dn_line(void *arg, char *line, size_t n, uint64_t no)
 {
+	struct dn_read *r = arg;
 	if (n == 0)
 		return 0;
 	if (dn_parse(&r->l, line, n)) {
@@ -259,76 +258,12 @@ static int dn_line(struct dn_read *r, char *line, size_t n, uint64_t no)
 	return r->fn(r->arg, &ev);
 }
 
-/*
- * Reads src line by line through log_read into one buffer and calls
- * dn_line for each complete line (NUL-terminated in place of its newline,
- * a trailing CR removed). Lines over LOG_MAX_LINE are counted as bad and
- * skipped; a read error (a broken gzip stream) is counted and ends the read.
- */
-static int dn_lines(struct dn_read *r)
-{
-	size_t cap = DN_BUF_MIN, len = 0;
-	char *buf = xmalloc(cap + 1);
-	uint64_t no = 0;
-	int skipping = 0, rc = 0;
-	for (;;) {
-		if (len == cap && cap < DN_BUF_MAX) {
-			/* One unfinished line fills the buffer: grow it (rarely). */
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		long got = log_read(r->src, buf + len, cap - len);
-		if (got < 0) {
-			log_stats_bad(r->st, no + 1,
-				      "read error: broken or truncated compressed input");
-			if (r->st->bytes == 0)
-				rc = VB_EIO;
-			break;
-		}
-		r->st->bytes += (uint64_t)got;
-		len += (size_t)got;
-		int eof = got == 0;
-		size_t start = 0;
-		for (;;) {
-			char *nl = memchr(buf + start, '\n', len - start);
-			if (!nl && !(eof && start < len))
-				break;
-			char *line = buf + start;
-			size_t n = nl ? (size_t)(nl - line) : len - start;
-			start += n + (nl ? 1 : 0);
-			no++;
-			r->st->lines++;
-			if (skipping || n > LOG_MAX_LINE) {
-				skipping = 0;
-				log_stats_bad(r->st, no, "line longer than the limit");
-				continue;
-			}
-			if (n && line[n - 1] == '\r')
-				n--;
-			line[n] = 0;
-			if ((rc = dn_line(r, line, n, no)) != 0)
-				goto out;
-		}
-		if (eof)
-			break;
-		memmove(buf, buf + start, len - start);
-		len -= start;
-		if (len > LOG_MAX_LINE) {
-			skipping = 1; /* drop what we have; the rest goes at its newline */
-			len = 0;
-		}
-	}
-out:
-	free(buf);
-	return rc;
-}
-
 static int dns_read(struct log_src *src, const struct log_opts *o, log_event_fn fn, void *arg,
 		    struct log_stats *st)
 {
 	struct dn_read *r = xcalloc(1, sizeof *r);
 	*r = (struct dn_read){.src = src, .st = st, .fn = fn, .arg = arg};
-	int rc = dn_lines(r);
+	int rc = log_lines(src, st, dn_line, r);
 	free(r);
 	return rc;
 }

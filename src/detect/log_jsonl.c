@@ -37,8 +37,6 @@
 
 #define JL_MAX_DEPTH 32		 /* nesting of objects and arrays in one line */
 #define JL_MAX_PATH  512	 /* bytes of a dotted path; deeper keys are not mapped */
-#define JL_BUF_MIN   (64u << 10) /* first size of the line buffer */
-#define JL_BUF_MAX   (2u << 20)	 /* its largest: more than LOG_MAX_LINE + 1 */
 
 /* One mapped path in an open-addressing table (built once per read). */
 struct jl_key {
@@ -530,8 +528,9 @@ struct jl_read {
 	struct jl_scan sc;
 };
 
-static int jl_line(struct jl_read *r, char *line, size_t n, uint64_t no)
+static int jl_line(void *arg, char *line, size_t n, uint64_t no)
 {
+	struct jl_read *r = arg;
 	struct jl_scan *sc = &r->sc;
 	sc->start = sc->p = line;
 	sc->end = line + n;
@@ -564,70 +563,6 @@ static int jl_line(struct jl_read *r, char *line, size_t n, uint64_t no)
 	return r->fn(r->arg, &ev);
 }
 
-/*
- * Reads src line by line through log_read into one buffer and calls
- * jl_line for each complete line (NUL-terminated in place of its newline,
- * a trailing CR removed). Lines over LOG_MAX_LINE are counted as bad and
- * skipped; a read error (a broken gzip stream) is counted and ends the read.
- */
-static int jl_lines(struct jl_read *r)
-{
-	size_t cap = JL_BUF_MIN, len = 0;
-	char *buf = xmalloc(cap + 1);
-	uint64_t no = 0;
-	int skipping = 0, rc = 0;
-	for (;;) {
-		if (len == cap && cap < JL_BUF_MAX) {
-			/* One unfinished line fills the buffer: grow it (rarely). */
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		long got = log_read(r->src, buf + len, cap - len);
-		if (got < 0) {
-			log_stats_bad(r->st, no + 1,
-				      "read error: broken or truncated compressed input");
-			if (r->st->bytes == 0)
-				rc = VB_EIO;
-			break;
-		}
-		r->st->bytes += (uint64_t)got;
-		len += (size_t)got;
-		int eof = got == 0;
-		size_t start = 0;
-		for (;;) {
-			char *nl = memchr(buf + start, '\n', len - start);
-			if (!nl && !(eof && start < len))
-				break;
-			char *line = buf + start;
-			size_t n = nl ? (size_t)(nl - line) : len - start;
-			start += n + (nl ? 1 : 0);
-			no++;
-			r->st->lines++;
-			if (skipping || n > LOG_MAX_LINE) {
-				skipping = 0;
-				log_stats_bad(r->st, no, "line longer than the limit");
-				continue;
-			}
-			if (n && line[n - 1] == '\r')
-				n--;
-			line[n] = 0;
-			if ((rc = jl_line(r, line, n, no)) != 0)
-				goto out;
-		}
-		if (eof)
-			break;
-		memmove(buf, buf + start, len - start);
-		len -= start;
-		if (len > LOG_MAX_LINE) {
-			skipping = 1; /* drop what we have; the rest goes at its newline */
-			len = 0;
-		}
-	}
-out:
-	free(buf);
-	return rc;
-}
-
 static int jsonl_read(struct log_src *src, const struct log_opts *o, log_event_fn fn, void *arg,
 		      struct log_stats *st)
 {
@@ -658,7 +593,7 @@ static int jsonl_read(struct log_src *src, const struct log_opts *o, log_event_f
 	r->arg = arg;
 	r->sc.full = r->full;
 	r->sc.leaf = r->leaf;
-	int rc = jl_lines(r);
+	int rc = log_lines(src, st, jl_line, r);
 	free(r);
 	free(full.slot);
 	free(leaf.slot);

@@ -330,3 +330,63 @@ int64_t log_event_time(const struct log_event *ev)
 		return ev->ts;
 	return log_time_parse(ev->ts_text, ev->ts_len);
 }
+
+#define LINES_BUF_MIN (64u << 10) /* first size of the line buffer */
+#define LINES_BUF_MAX (2u << 20)  /* its largest: more than LOG_MAX_LINE + 1 */
+
+int log_lines(struct log_src *src, struct log_stats *st, log_line_fn fn, void *arg)
+{
+	size_t cap = LINES_BUF_MIN, len = 0;
+	char *buf = xmalloc(cap + 1);
+	uint64_t no = 0;
+	int skipping = 0, rc = 0;
+	for (;;) {
+		if (len == cap && cap < LINES_BUF_MAX) {
+			/* One unfinished line fills the buffer: grow it (rarely). */
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		long got = log_read(src, buf + len, cap - len);
+		if (got < 0) {
+			log_stats_bad(st, no + 1, "read error: broken or truncated compressed input");
+			if (st->bytes == 0)
+				rc = VB_EIO;
+			break;
+		}
+		st->bytes += (uint64_t)got;
+		len += (size_t)got;
+		int eof = got == 0;
+		size_t start = 0;
+		for (;;) {
+			char *nl = memchr(buf + start, '\n', len - start);
+			if (!nl && !(eof && start < len))
+				break;
+			char *line = buf + start;
+			size_t n = nl ? (size_t)(nl - line) : len - start;
+			start += n + (nl ? 1 : 0);
+			no++;
+			st->lines++;
+			if (skipping || n > LOG_MAX_LINE) {
+				skipping = 0;
+				log_stats_bad(st, no, "line longer than the limit");
+				continue;
+			}
+			if (n && line[n - 1] == '\r')
+				n--;
+			line[n] = 0;
+			if ((rc = fn(arg, line, n, no)) != 0)
+				goto out;
+		}
+		if (eof)
+			break;
+		memmove(buf, buf + start, len - start);
+		len -= start;
+		if (len > LOG_MAX_LINE) {
+			skipping = 1; /* drop what we have; the rest goes at its newline */
+			len = 0;
+		}
+	}
+out:
+	free(buf);
+	return rc;
+}

@@ -66,3 +66,22 @@ test_real_misp_events_and_galaxy() {
 	vb import --store "$S" "$SHARED/misp/galaxy/threat-actor.json"
 	expect_err "total +0 +0 +[0-9]+ +0"
 }
+
+test_real_ipsum_and_maltrail() {
+	need_shared || return
+	vb import --store "$S" --source ipsum --tlp green "$SHARED/iocs/ipsum.txt"
+	expect_rc 0
+	expect_counts "indicator=120430 ipv4-addr=120430"
+	mkdir "$T/maltrail"
+	tar -xzf "$SHARED/iocs/maltrail-static.tar.gz" -C "$T/maltrail"
+	# 229 lines of the 3,113 trail files hold no recognisable value (regular
+	# expressions, domain suffixes, bad ports); without --skip-invalid their
+	# files are rejected whole, with it they are listed and the rest stored.
+	vb import --store "$S" --source maltrail "$T/maltrail"
+	expect_rc 2
+	expect_err "is not a value of a known kind"
+	vb import --store "$S" --source maltrail --skip-invalid "$T/maltrail"
+	expect_rc 0
+	expect_err "total +[0-9]+ +0 +[0-9]+ +229"
+	expect_counts "indicator=1759212"
+}
