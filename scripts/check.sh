@@ -35,6 +35,7 @@ suite() { # name command...
 	fi
 }
 
+suite format sh scripts/format-check.sh
 suite unit "$UNIT"
 suite e2e sh tests/e2e/run.sh
 if command -v clang >/dev/null 2>&1 && [ "${SANITIZE:-0}" != 1 ]; then

@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -u
 PKGS="gcc make pkg-config clang libclang-rt-14-dev libsqlite3-dev libcjson-dev zlib1g-dev
- libsodium-dev libssl-dev libpcre2-dev libxxhash-dev libmicrohttpd-dev libcurl4-openssl-dev sqlite3 python3"
+ libsodium-dev libssl-dev libpcre2-dev libxxhash-dev libmicrohttpd-dev libcurl4-openssl-dev sqlite3 python3
+ clang-format openssl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

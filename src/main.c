@@ -6,9 +6,9 @@
 #include <string.h>
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_init, &cmd_import, &cmd_export, &cmd_show, &cmd_list, &cmd_stats, &cmd_pattern,
-	&cmd_match,
-	&cmd_serve, &cmd_org, &cmd_user, &cmd_token, &cmd_group, &cmd_audit, &cmd_taxii,
+    &cmd_init,	&cmd_import,  &cmd_export, &cmd_show,  &cmd_list,
+    &cmd_stats, &cmd_pattern, &cmd_match,  &cmd_serve, &cmd_org,
+    &cmd_user,	&cmd_token,   &cmd_group,  &cmd_audit, &cmd_taxii,
 };
 
 static void usage(FILE *f)

@@ -32,7 +32,8 @@ int cli_help(const struct cli_cmd *c);
 	"             4 file could not be read or written, 5 not found, 6 access denied.\n"
 
 extern const struct cli_cmd cmd_init, cmd_import, cmd_export, cmd_show, cmd_list, cmd_stats,
-	cmd_pattern, cmd_match;
-extern const struct cli_cmd cmd_serve, cmd_org, cmd_user, cmd_token, cmd_group, cmd_audit, cmd_taxii;
+    cmd_pattern, cmd_match;
+extern const struct cli_cmd cmd_serve, cmd_org, cmd_user, cmd_token, cmd_group, cmd_audit,
+    cmd_taxii;
 
 #endif

@@ -120,8 +120,8 @@ static int export_sensor(struct store *st, const struct store_filter *f, int fmt
 	struct sensor_export_stats stats;
 	struct vb_err e;
 	int rc = sensor_export_run(st, f, (enum sensor_format)fmt, out,
-				   fmt == SENSOR_SURICATA_DATASET ? output : NULL, time_now_us(), &stats,
-				   &e);
+				   fmt == SENSOR_SURICATA_DATASET ? output : NULL, time_now_us(),
+				   &stats, &e);
 	if (out != stdout) {
 		if (fclose(out) && !rc)
 			rc = vb_err_set(&e, VB_EIO, "%s: write failed", output);
@@ -141,10 +141,10 @@ static int export_exec(int argc, char **argv)
 	const char *since = NULL, *marking = NULL, *allv = NULL, *format = NULL, *output = NULL;
 	const char **types = NULL, **ids = NULL, **tlist = NULL, **ilist = NULL;
 	struct cli_opt opts[] = {
-		{"type", 1, 1, NULL, &types},       {"id", 1, 1, NULL, &ids},
-		{"since", 1, 0, &since, NULL},      {"marking", 1, 0, &marking, NULL},
-		{"all-versions", 0, 0, &allv, NULL}, {"format", 1, 0, &format, NULL},
-		{"output", 1, 0, &output, NULL},
+	    {"type", 1, 1, NULL, &types},	 {"id", 1, 1, NULL, &ids},
+	    {"since", 1, 0, &since, NULL},	 {"marking", 1, 0, &marking, NULL},
+	    {"all-versions", 0, 0, &allv, NULL}, {"format", 1, 0, &format, NULL},
+	    {"output", 1, 0, &output, NULL},
 	};
 	int nopts = (int)(sizeof opts / sizeof opts[0]);
 	/* Accept -o as a short form of --output. */
@@ -169,9 +169,10 @@ static int export_exec(int argc, char **argv)
 	else if (format && strcmp(format, "plain") == 0)
 		x.fmt = FMT_PLAIN;
 	else if (format && strcmp(format, "stix") != 0 && sensor < 0) {
-		cli_usage(&cmd_export,
-			  "--format '%s': expected stix, csv, plain, zeek-intel or suricata-dataset",
-			  format);
+		cli_usage(
+		    &cmd_export,
+		    "--format '%s': expected stix, csv, plain, zeek-intel or suricata-dataset",
+		    format);
 		goto done;
 	}
 	struct store_filter f = {.viewer = STORE_VIEWER_LOCAL};
@@ -183,8 +184,10 @@ static int export_exec(int argc, char **argv)
 	if (marking) {
 		f.marking = stix_tlp_id(marking) ? stix_tlp_id(marking) : marking;
 		if (strncmp(f.marking, "marking-definition--", 20) != 0) {
-			cli_usage(&cmd_export, "--marking '%s': expected a TLP level or a "
-					       "marking-definition id", marking);
+			cli_usage(&cmd_export,
+				  "--marking '%s': expected a TLP level or a "
+				  "marking-definition id",
+				  marking);
 			goto done;
 		}
 	}
@@ -238,24 +241,24 @@ done:
 }
 
 const struct cli_cmd cmd_export = {
-	.name = "export",
-	.summary = "write a STIX 2.1 bundle (or indicator values) from the store",
-	.usage = "usage: verbinding export [OPTIONS]\n\n"
-		 "Writes the latest version of every matching object as one STIX 2.1 bundle,\n"
-		 "streamed while the store is read.\n\n"
-		 "  --store PATH        the store\n"
-		 "  -o, --output FILE   write to FILE instead of stdout\n"
-		 "  --type T[,T...]     only these types (repeatable)\n"
-		 "  --id ID[,ID...]     only these ids (repeatable)\n"
-		 "  --since T           only versions modified at or after T (date or RFC 3339)\n"
-		 "  --marking M         only objects marked M (TLP level or marking id)\n"
-		 "  --all-versions      every stored version, not only the latest\n"
-		 "  --format F          stix (default), csv or plain: indicator values, one per\n"
-		 "                      line (plain) or value,kind,indicator_id,valid_from,\n"
-		 "                      valid_until (csv)\n"
-		 "  --format zeek-intel        a Zeek intel framework file (to -o FILE or stdout)\n"
-		 "  --format suricata-dataset  Suricata dataset files, one per type, into -o DIR,\n"
-		 "                      with DIR/README holding the suricata.yaml stanzas\n"
-		 "                      (both: simple equality indicators valid now, not revoked)\n",
-	.exec = export_exec,
+    .name = "export",
+    .summary = "write a STIX 2.1 bundle (or indicator values) from the store",
+    .usage = "usage: verbinding export [OPTIONS]\n\n"
+	     "Writes the latest version of every matching object as one STIX 2.1 bundle,\n"
+	     "streamed while the store is read.\n\n"
+	     "  --store PATH        the store\n"
+	     "  -o, --output FILE   write to FILE instead of stdout\n"
+	     "  --type T[,T...]     only these types (repeatable)\n"
+	     "  --id ID[,ID...]     only these ids (repeatable)\n"
+	     "  --since T           only versions modified at or after T (date or RFC 3339)\n"
+	     "  --marking M         only objects marked M (TLP level or marking id)\n"
+	     "  --all-versions      every stored version, not only the latest\n"
+	     "  --format F          stix (default), csv or plain: indicator values, one per\n"
+	     "                      line (plain) or value,kind,indicator_id,valid_from,\n"
+	     "                      valid_until (csv)\n"
+	     "  --format zeek-intel        a Zeek intel framework file (to -o FILE or stdout)\n"
+	     "  --format suricata-dataset  Suricata dataset files, one per type, into -o DIR,\n"
+	     "                      with DIR/README holding the suricata.yaml stanzas\n"
+	     "                      (both: simple equality indicators valid now, not revoked)\n",
+    .exec = export_exec,
 };

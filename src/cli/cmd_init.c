@@ -51,12 +51,12 @@ static int init_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_init = {
-	.name = "init",
-	.summary = "create a store (or upgrade its schema)",
-	.usage = "usage: verbinding init [--store PATH]\n\n"
-		 "Creates the store (SQLite, WAL mode) with its schema and the TLP 2.0\n"
-		 "marking definitions. Running it on an existing store migrates the schema\n"
-		 "and changes nothing else.\n\n"
-		 "  --store PATH   store file (default: $VERBINDING_STORE, else ./verbinding.db)\n",
-	.exec = init_exec,
+    .name = "init",
+    .summary = "create a store (or upgrade its schema)",
+    .usage = "usage: verbinding init [--store PATH]\n\n"
+	     "Creates the store (SQLite, WAL mode) with its schema and the TLP 2.0\n"
+	     "marking definitions. Running it on an existing store migrates the schema\n"
+	     "and changes nothing else.\n\n"
+	     "  --store PATH   store file (default: $VERBINDING_STORE, else ./verbinding.db)\n",
+    .exec = init_exec,
 };

@@ -38,10 +38,10 @@ static int list_exec(int argc, char **argv)
 {
 	const char *type = NULL, *limit = NULL, *json = NULL, *label = NULL;
 	struct cli_opt opts[] = {
-		{"type", 1, 0, &type, NULL},
-		{"limit", 1, 0, &limit, NULL},
-		{"json", 0, 0, &json, NULL},
-		{"label", 1, 0, &label, NULL},
+	    {"type", 1, 0, &type, NULL},
+	    {"limit", 1, 0, &limit, NULL},
+	    {"json", 0, 0, &json, NULL},
+	    {"label", 1, 0, &label, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_list, argc, argv, &c, opts, 4);
@@ -54,7 +54,9 @@ static int list_exec(int argc, char **argv)
 		return cli_usage(&cmd_list, "--limit '%s': expected a positive number", limit);
 	const char *types[] = {type, NULL};
 	struct store_filter f = {.viewer = STORE_VIEWER_LOCAL,
-				  .types = type ? types : NULL, .limit = lim, .label = label};
+				 .types = type ? types : NULL,
+				 .limit = lim,
+				 .label = label};
 	struct store *st;
 	struct vb_err e;
 	vb_err_clear(&e);
@@ -67,10 +69,10 @@ static int list_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_list = {
-	.name = "list",
-	.summary = "list objects (id, modified, name)",
-	.usage = "usage: verbinding list [--store PATH] [--type T] [--label L] [--limit N] [--json]\n\n"
-		 "Lists the latest version of each object in insertion order: id, modified\n"
-		 "and name (or value or pattern). --json prints each object as one JSON line.\n",
-	.exec = list_exec,
+    .name = "list",
+    .summary = "list objects (id, modified, name)",
+    .usage = "usage: verbinding list [--store PATH] [--type T] [--label L] [--limit N] [--json]\n\n"
+	     "Lists the latest version of each object in insertion order: id, modified\n"
+	     "and name (or value or pattern). --json prints each object as one JSON line.\n",
+    .exec = list_exec,
 };

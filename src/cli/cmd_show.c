@@ -61,8 +61,8 @@ static int show_exec(int argc, char **argv)
 {
 	const char *json_only = NULL, *version = NULL;
 	struct cli_opt opts[] = {
-		{"json", 0, 0, &json_only, NULL},
-		{"version", 1, 0, &version, NULL},
+	    {"json", 0, 0, &json_only, NULL},
+	    {"version", 1, 0, &version, NULL},
 	};
 	struct cli_common c;
 	int rc = cli_parse_common(&cmd_show, argc, argv, &c, opts, 2);
@@ -109,10 +109,10 @@ static int show_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_show = {
-	.name = "show",
-	.summary = "print one object and its relationships",
-	.usage = "usage: verbinding show [--store PATH] [--json] [--version T] ID\n\n"
-		 "Prints the latest version of the object (or the version modified at T),\n"
-		 "followed by the relationships that start or end at it (unless --json).\n",
-	.exec = show_exec,
+    .name = "show",
+    .summary = "print one object and its relationships",
+    .usage = "usage: verbinding show [--store PATH] [--json] [--version T] ID\n\n"
+	     "Prints the latest version of the object (or the version modified at T),\n"
+	     "followed by the relationships that start or end at it (unless --json).\n",
+    .exec = show_exec,
 };

@@ -12,8 +12,9 @@ static const char *marking_name(const char *id)
 	static const struct {
 		const char *id, *name;
 	} names[] = {
-		{TLP_CLEAR, "TLP:CLEAR"}, {TLP_GREEN, "TLP:GREEN"}, {TLP_AMBER, "TLP:AMBER"},
-		{TLP_AMBER_STRICT, "TLP:AMBER+STRICT"}, {TLP_RED, "TLP:RED"},
+	    {TLP_CLEAR, "TLP:CLEAR"}, {TLP_GREEN, "TLP:GREEN"},
+	    {TLP_AMBER, "TLP:AMBER"}, {TLP_AMBER_STRICT, "TLP:AMBER+STRICT"},
+	    {TLP_RED, "TLP:RED"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(id, names[i].id) == 0)
@@ -82,11 +83,11 @@ static int stats_exec(int argc, char **argv)
 }
 
 const struct cli_cmd cmd_stats = {
-	.name = "stats",
-	.summary = "objects by type, versions, markings, store size",
-	.usage = "usage: verbinding stats [--store PATH] [--json] [--check]\n\n"
-		 "Prints the number of objects (latest versions) and versions, objects by\n"
-		 "type and by marking, and the store's size on disk. --check runs the\n"
-		 "store's integrity check instead.\n",
-	.exec = stats_exec,
+    .name = "stats",
+    .summary = "objects by type, versions, markings, store size",
+    .usage = "usage: verbinding stats [--store PATH] [--json] [--check]\n\n"
+	     "Prints the number of objects (latest versions) and versions, objects by\n"
+	     "type and by marking, and the store's size on disk. --check runs the\n"
+	     "store's integrity check instead.\n",
+    .exec = stats_exec,
 };

@@ -10,8 +10,8 @@
 struct cli_opt {
 	const char *name; /* long name without "--" */
 	int has_arg;
-	int repeat;       /* may be given several times: values collected */
-	const char **val; /* where the (last) value goes; "1" for flags */
+	int repeat;	    /* may be given several times: values collected */
+	const char **val;   /* where the (last) value goes; "1" for flags */
 	const char ***list; /* for repeatable options: NULL-terminated, malloc'd */
 };
 

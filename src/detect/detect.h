@@ -22,18 +22,18 @@
 
 /* What an event field holds, as far as matching is concerned. */
 enum obs_kind {
-	OBS_NONE = 0,  /* not matched (kept for display, e.g. a timestamp) */
-	OBS_IP,        /* IPv4 or IPv6 address, text form */
-	OBS_DOMAIN,    /* host or domain name */
-	OBS_URL,       /* absolute URL, or a path when the event also has a host */
-	OBS_EMAIL,     /* e-mail address */
+	OBS_NONE = 0, /* not matched (kept for display, e.g. a timestamp) */
+	OBS_IP,	      /* IPv4 or IPv6 address, text form */
+	OBS_DOMAIN,   /* host or domain name */
+	OBS_URL,      /* absolute URL, or a path when the event also has a host */
+	OBS_EMAIL,    /* e-mail address */
 	OBS_MD5,
 	OBS_SHA1,
 	OBS_SHA256,
 	OBS_SHA512,
-	OBS_HASH,      /* a hash of unknown algorithm: decided by its length */
-	OBS_STRING,    /* any other text that MATCHES/LIKE patterns may look at */
-	OBS_PORT,      /* a TCP/UDP port number (network-traffic:src_port/dst_port) */
+	OBS_HASH,   /* a hash of unknown algorithm: decided by its length */
+	OBS_STRING, /* any other text that MATCHES/LIKE patterns may look at */
+	OBS_PORT,   /* a TCP/UDP port number (network-traffic:src_port/dst_port) */
 	OBS_KIND_MAX
 };
 /* "ip", "domain", "url", "email", "md5", ..., "port": names used in --field
@@ -43,19 +43,19 @@ const char *obs_kind_name(enum obs_kind k);
 enum obs_kind obs_kind_parse(const char *name);
 
 struct log_field {
-	const char *name;  /* as the log names it: "id.orig_h", "query", "host" */
+	const char *name; /* as the log names it: "id.orig_h", "query", "host" */
 	enum obs_kind kind;
-	const char *val;   /* not NUL-terminated; valid during the callback only */
+	const char *val; /* not NUL-terminated; valid during the callback only */
 	size_t len;
 };
 
 #define LOG_MAX_FIELDS 64
-#define LOG_MAX_LINE (1u << 20) /* longer lines are counted as bad and skipped */
+#define LOG_MAX_LINE   (1u << 20) /* longer lines are counted as bad and skipped */
 
 struct log_event {
 	const char *source; /* file name, "-" for stdin */
-	uint64_t line;      /* 1-based line number in the (decompressed) source */
-	int64_t ts;         /* event time, microseconds since the epoch; 0: unknown */
+	uint64_t line;	    /* 1-based line number in the (decompressed) source */
+	int64_t ts;	    /* event time, microseconds since the epoch; 0: unknown */
 	const struct log_field *fields;
 	size_t nfields;
 	/* Optional: the time as the log writes it, left unparsed because most
@@ -96,12 +96,12 @@ struct log_opts {
 /* An open log: plain or gzip (through zlib), file or stdin. */
 struct log_src {
 	const char *name;
-	void *gz;          /* gzFile */
-	char head[8192];   /* first bytes, for format detection */
+	void *gz;	 /* gzFile */
+	char head[8192]; /* first bytes, for format detection */
 	size_t head_len, head_pos;
 	int is_gzip;
-	int fd;            /* for plain files: mmap-able */
-	uint64_t size;     /* plain files: size in bytes; 0 when unknown */
+	int fd;	       /* for plain files: mmap-able */
+	uint64_t size; /* plain files: size in bytes; 0 when unknown */
 };
 int log_open(struct log_src *src, const char *path, struct vb_err *err);
 void log_close(struct log_src *src);
@@ -122,7 +122,7 @@ int log_lines(struct log_src *src, struct log_stats *st, log_line_fn fn, void *a
 
 /* One reader per format, one file each (src/detect/log_*.c). */
 struct log_reader {
-	const char *name;    /* "zeek", "zeek-json", "access", "dns", "csv", "jsonl" */
+	const char *name; /* "zeek", "zeek-json", "access", "dns", "csv", "jsonl" */
 	const char *summary;
 	/* Score 0..100 for how much head looks like this format. */
 	int (*sniff)(const char *head, size_t len);
@@ -133,7 +133,7 @@ struct log_reader {
 		    struct log_stats *st);
 };
 extern const struct log_reader log_zeek_reader, log_zeek_json_reader, log_access_reader,
-	log_dns_reader, log_csv_reader, log_jsonl_reader;
+    log_dns_reader, log_csv_reader, log_jsonl_reader;
 /* The reader named name, or the best sniffer for src's head; NULL if none. */
 const struct log_reader *log_reader_find(const char *name, const struct log_src *src);
 

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct ac_line {
 	struct log_field field[8];
 	size_t nfield;

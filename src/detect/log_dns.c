@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct dn_line {
 	struct log_field field[4];
 	size_t nfield;

@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JL_MAX_DEPTH 32		 /* nesting of objects and arrays in one line */
-#define JL_MAX_PATH  512	 /* bytes of a dotted path; deeper keys are not mapped */
+#define JL_MAX_DEPTH 32	 /* nesting of objects and arrays in one line */
+#define JL_MAX_PATH  512 /* bytes of a dotted path; deeper keys are not mapped */
 
 /* One mapped path in an open-addressing table (built once per read). */
 struct jl_key {

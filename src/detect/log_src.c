@@ -348,7 +348,8 @@ int log_lines(struct log_src *src, struct log_stats *st, log_line_fn fn, void *a
 		}
 		long got = log_read(src, buf + len, cap - len);
 		if (got < 0) {
-			log_stats_bad(st, no + 1, "read error: broken or truncated compressed input");
+			log_stats_bad(st, no + 1,
+				      "read error: broken or truncated compressed input");
 			if (st->bytes == 0)
 				rc = VB_EIO;
 			break;

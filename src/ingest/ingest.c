@@ -29,8 +29,8 @@ extern const struct ingest_reader ingest_csv_reader __attribute__((weak));
 int ingest_misp_feed(struct ingest *ig, const char *dir) __attribute__((weak));
 
 static const struct ingest_reader *const readers[] = {
-	&ingest_stix_reader, &ingest_misp_reader, &ingest_galaxy_reader,
-	&ingest_list_reader, &ingest_csv_reader,
+    &ingest_stix_reader, &ingest_misp_reader, &ingest_galaxy_reader,
+    &ingest_list_reader, &ingest_csv_reader,
 };
 
 #define MAX_ERRORS_SHOWN 20
@@ -45,17 +45,17 @@ struct seen {
 struct ingest {
 	struct store *st;
 	struct ingest_opts opts;
-	const char *file;      /* current file name */
-	struct input *in;      /* current input, for progress */
-	int file_failed;       /* an error in the current file */
-	long shown;            /* messages printed for the current file */
+	const char *file; /* current file name */
+	struct input *in; /* current input, for progress */
+	int file_failed;  /* an error in the current file */
+	long shown;	  /* messages printed for the current file */
 	struct stix_index ix;
 	struct buf json;
 	struct seen seen;
 	struct ingest_type_count *counts, *file_counts;
 	size_t n_counts, n_file_counts, cap_counts, cap_file_counts;
 	long rejected, files, files_failed;
-	int batch_open;     /* a folder import's shared transaction is open */
+	int batch_open;	    /* a folder import's shared transaction is open */
 	long batch_objects; /* objects stored since it was opened */
 	/* Staging: a small file inside a batch is read and validated whole
 	 * before any of it is written, so it stays atomic without savepoints
@@ -100,7 +100,7 @@ static void merge_counts(struct ingest *ig, int rolled_back)
 	for (size_t i = 0; i < ig->n_file_counts; i++) {
 		struct ingest_type_count *f = &ig->file_counts[i];
 		struct ingest_type_count *c =
-			tally(&ig->counts, &ig->n_counts, &ig->cap_counts, f->type);
+		    tally(&ig->counts, &ig->n_counts, &ig->cap_counts, f->type);
 		if (rolled_back) {
 			long all = f->n_new + f->n_updated + f->n_unchanged + f->n_rejected;
 			c->n_rejected += all;
@@ -302,7 +302,8 @@ static int put(struct ingest *ig, const struct store_obj *o)
 	if (rc)
 		return rc;
 	ig->batch_objects++;
-	struct ingest_type_count *c = file_tally(ig, strlen(o->type) < 64 ? o->type : "(long type)");
+	struct ingest_type_count *c =
+	    file_tally(ig, strlen(o->type) < 64 ? o->type : "(long type)");
 	if (res == STORE_PUT_NEW)
 		c->n_new++;
 	else if (res == STORE_PUT_UPDATED || res == STORE_PUT_OLDER)
@@ -524,8 +525,8 @@ int input_read_all(struct input *in, size_t max, char **out, size_t *len, struct
 		if (n == cap) {
 			if (cap > max) {
 				free(p);
-				return vb_err_set(err, VB_EINPUT, "larger than the limit of %zu bytes",
-						  max);
+				return vb_err_set(err, VB_EINPUT,
+						  "larger than the limit of %zu bytes", max);
 			}
 			cap *= 2;
 			p = xrealloc(p, cap + 1);
@@ -542,7 +543,8 @@ int input_read_all(struct input *in, size_t max, char **out, size_t *len, struct
 		n += (size_t)k;
 		if (n > max) {
 			free(p);
-			return vb_err_set(err, VB_EINPUT, "larger than the limit of %zu bytes", max);
+			return vb_err_set(err, VB_EINPUT, "larger than the limit of %zu bytes",
+					  max);
 		}
 	}
 	p[n] = 0;
@@ -558,7 +560,7 @@ int input_read_all(struct input *in, size_t max, char **out, size_t *len, struct
  * pay a commit, and a crash loses at most one batch. Files up to
  * INGEST_STAGE_MAX bytes are staged in memory; larger ones get their own
  * transaction. Either way each file is stored whole or not at all. */
-#define INGEST_BATCH 250000
+#define INGEST_BATCH	 250000
 #define INGEST_STAGE_MAX (64u << 20)
 static int batch_flush(struct ingest *ig, int reopen);
 
@@ -619,7 +621,8 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 		force = reader_by_name(ig->opts.format);
 		if (!force) {
 			input_close(&in);
-			fprintf(stderr, "verbinding import: unknown format '%s'\n", ig->opts.format);
+			fprintf(stderr, "verbinding import: unknown format '%s'\n",
+				ig->opts.format);
 			return VB_EUSAGE;
 		}
 	}
@@ -627,10 +630,11 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 	if (!force && is_json_schema(&in)) {
 		input_close(&in);
 		ig->files_failed++;
-		fprintf(stderr,
-			"verbinding import: %s: a JSON Schema document (it has \"$schema\"), not STIX "
-			"or MISP data: it describes objects but holds none\n",
-			path);
+		fprintf(
+		    stderr,
+		    "verbinding import: %s: a JSON Schema document (it has \"$schema\"), not STIX "
+		    "or MISP data: it describes objects but holds none\n",
+		    path);
 		return VB_EINPUT;
 	}
 	if (in.head_len == 0) {
@@ -671,8 +675,9 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 			/* The shared transaction now holds part of this file. */
 			store_rollback(ig->st);
 			ig->batch_open = 0;
-			fprintf(stderr, "verbinding import: %s: the store failed; the files since "
-					"the last commit were not stored\n",
+			fprintf(stderr,
+				"verbinding import: %s: the store failed; the files since "
+				"the last commit were not stored\n",
 				path);
 			rc = VB_ESTORE;
 		}
@@ -844,6 +849,6 @@ void ingest_summary(struct ingest *ig, FILE *f)
 	}
 	double secs = (double)(time_now_us() - ig->t0) / 1e6;
 	fprintf(f, "%-28s %10ld %10ld %10ld %10ld\n", "total", t[0], t[1], t[2], t[3]);
-	fprintf(f, "%ld file(s), %ld failed, %.2f s, %.0f objects/s\n", ig->files,
-		ig->files_failed, secs, secs > 0 ? (double)(t[0] + t[1] + t[2]) / secs : 0.0);
+	fprintf(f, "%ld file(s), %ld failed, %.2f s, %.0f objects/s\n", ig->files, ig->files_failed,
+		secs, secs > 0 ? (double)(t[0] + t[1] + t[2]) / secs : 0.0);
 }

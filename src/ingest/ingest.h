@@ -20,19 +20,19 @@
 #include "../store/store.h"
 #include "../util/err.h"
 
-#define INGEST_MAX_DOC (512u << 20) /* largest file a whole-document reader loads */
-#define INGEST_MAX_LINE (64u << 10) /* longest line in a text list */
+#define INGEST_MAX_DOC	(512u << 20) /* largest file a whole-document reader loads */
+#define INGEST_MAX_LINE (64u << 10)  /* longest line in a text list */
 
 /* Options from the command line (or the API); zero means "not given". */
 struct ingest_opts {
 	int skip_invalid;
-	int progress;             /* draw a progress bar on stderr */
-	const char *format;       /* force a reader by name, or NULL to detect */
-	const char *source;       /* identity name of the source (lists), or NULL */
-	const char *tlp;          /* TLP 2.0 marking id to add to objects without one */
-	const char *const *labels; /* NULL-terminated labels added to list indicators */
+	int progress;			 /* draw a progress bar on stderr */
+	const char *format;		 /* force a reader by name, or NULL to detect */
+	const char *source;		 /* identity name of the source (lists), or NULL */
+	const char *tlp;		 /* TLP 2.0 marking id to add to objects without one */
+	const char *const *labels;	 /* NULL-terminated labels added to list indicators */
 	int64_t valid_from, valid_until; /* for list indicators; 0 = now / none */
-	int confidence;           /* -1 when not given */
+	int confidence;			 /* -1 when not given */
 	/* Sharing of everything this run stores: the creating organisation (0:
 	 * the instance) and the organisations / groups it is shared with. */
 	int64_t owner_org;
@@ -42,18 +42,18 @@ struct ingest_opts {
 
 /* Where an object came from, for error messages. */
 struct ingest_pos {
-	long line, column; /* 1-based, 0 when unknown */
+	long line, column;   /* 1-based, 0 when unknown */
 	const char *pointer; /* JSON pointer of the object inside the file, or NULL */
 };
 
 /* An input file: plain or gzip, read through zlib, with a peeked head. */
 struct input {
-	const char *name;  /* path as given, "-" for stdin */
+	const char *name; /* path as given, "-" for stdin */
 	gzFile gz;
-	char head[65536];  /* the first bytes, for sniffing; also returned by input_read */
+	char head[65536]; /* the first bytes, for sniffing; also returned by input_read */
 	size_t head_len, head_pos;
 	uint64_t bytes_read; /* decompressed bytes handed out so far */
-	uint64_t size;     /* on-disk size, for progress; 0 when unknown */
+	uint64_t size;	     /* on-disk size, for progress; 0 when unknown */
 };
 /* Reads up to n bytes; returns the count, 0 at end, -1 on error. */
 long input_read(struct input *in, char *buf, size_t n);
@@ -78,11 +78,11 @@ struct ingest_reader {
 };
 
 /* The readers, defined in their own files. */
-extern const struct ingest_reader ingest_stix_reader;   /* ingest_stix.c */
-extern const struct ingest_reader ingest_misp_reader;   /* ingest_misp.c */
+extern const struct ingest_reader ingest_stix_reader;	/* ingest_stix.c */
+extern const struct ingest_reader ingest_misp_reader;	/* ingest_misp.c */
 extern const struct ingest_reader ingest_galaxy_reader; /* ingest_galaxy.c */
-extern const struct ingest_reader ingest_list_reader;   /* ingest_list.c */
-extern const struct ingest_reader ingest_csv_reader;    /* ingest_list.c */
+extern const struct ingest_reader ingest_list_reader;	/* ingest_list.c */
+extern const struct ingest_reader ingest_csv_reader;	/* ingest_list.c */
 
 struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts);
 void ingest_free(struct ingest *ig);
@@ -107,11 +107,11 @@ int ingest_emit(struct ingest *ig, cJSON *obj, const struct ingest_pos *pos);
  * (malformed JSON, a bad line). Returns VB_EINPUT. The message is printed with
  * the file name and position. */
 int ingest_fail(struct ingest *ig, const struct ingest_pos *pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* For readers: a non-fatal remark ("line 12: skipped comment ...") shown once
  * per file under --skip-invalid; counted as rejected. */
 void ingest_reject(struct ingest *ig, const struct ingest_pos *pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 const struct ingest_opts *ingest_options(const struct ingest *ig);
 /* The identity id standing for opts->source (created on first use and
  * emitted as an identity object), or NULL when no source was given. */

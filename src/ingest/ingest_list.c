@@ -54,13 +54,14 @@
 /* The namespace of list indicator ids (a fixed random UUID). */
 #define LIST_ID_NAMESPACE "64b8dcb3-eb70-4558-aca3-fdd33efe450e"
 
-#define LIST_CHUNK	    (1u << 20) /* bytes read at a time */
-#define LIST_MAX_HEADER	    200        /* description from the header comments (whole lines):
-					* it is repeated in every indicator of the list */
-#define LIST_MAX_NOTE	    4096       /* per-value comment text kept */
-#define LIST_MAX_REFS	    2	       /* external references per comment block (repeated per value) */
-#define LIST_MAX_ROW_LABELS 16	       /* labels from one CSV category cell */
-#define LIST_SNIFF_LINES    200	       /* lines of the head looked at by sniff */
+#define LIST_CHUNK (1u << 20) /* bytes read at a time */
+#define LIST_MAX_HEADER                                                                            \
+	200			 /* description from the header comments (whole lines):            \
+				  * it is repeated in every indicator of the list */
+#define LIST_MAX_NOTE	    4096 /* per-value comment text kept */
+#define LIST_MAX_REFS	    2	 /* external references per comment block (repeated per value) */
+#define LIST_MAX_ROW_LABELS 16	 /* labels from one CSV category cell */
+#define LIST_SNIFF_LINES    200	 /* lines of the head looked at by sniff */
 
 /* ---- line and record parsing (no store needed) ---------------------------- */
 

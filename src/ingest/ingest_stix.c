@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define ENVELOPE_MAX (1u << 20)
-#define CHUNK (1u << 20)
+#define CHUNK	     (1u << 20)
 
 static int is_ws(char c)
 {
@@ -52,22 +52,22 @@ static int stix_sniff(const char *path, const char *head, size_t len)
 struct scanner {
 	struct ingest *ig;
 	struct input *in;
-	struct buf elem;     /* the element being cut out */
-	struct buf env;      /* the envelope: everything outside the elements */
-	int depth;           /* nesting depth at the current byte */
+	struct buf elem; /* the element being cut out */
+	struct buf env;	 /* the envelope: everything outside the elements */
+	int depth;	 /* nesting depth at the current byte */
 	int in_str, esc;
-	int top_array;       /* the document is an array of objects */
-	int elem_depth;      /* depth at which elements start (1 or 2), 0: none yet */
+	int top_array;	/* the document is an array of objects */
+	int elem_depth; /* depth at which elements start (1 or 2), 0: none yet */
 	int in_elem;
-	int key_objects;     /* the last depth-1 key was "objects" */
+	int key_objects; /* the last depth-1 key was "objects" */
 	int seen_objects;
 	long n_elems;
-	int after_top;       /* the top-level value has ended */
-	long line, col;      /* position of the last significant byte */
+	int after_top;	     /* the top-level value has ended */
+	long line, col;	     /* position of the last significant byte */
 	uint64_t offset;     /* bytes of the document before the current chunk */
 	uint64_t line_start; /* offset of the first byte of the current line */
 	long elem_line, elem_col;
-	char key[16];        /* the last depth-1 key, truncated */
+	char key[16]; /* the last depth-1 key, truncated */
 	size_t key_len;
 	int key_open, expect_key;
 };
@@ -100,8 +100,8 @@ static int emit_element(struct scanner *sc)
 	if (!obj) {
 		const char *ep = cJSON_GetErrorPtr();
 		size_t off = ep && ep >= sc->elem.p && ep <= sc->elem.p + sc->elem.len
-				     ? (size_t)(ep - sc->elem.p)
-				     : 0;
+				 ? (size_t)(ep - sc->elem.p)
+				 : 0;
 		struct ingest_pos pos = {0, 0, ptr};
 		pos_of(sc->elem.p, off, sc->elem_line, sc->elem_col, &pos.line, &pos.column);
 		return ingest_fail(ig, &pos, "malformed JSON in this object");
@@ -261,7 +261,7 @@ static int scan(struct scanner *sc, const char *p, size_t n)
 		case ':':
 			if (sc->depth == 1 && !sc->top_array)
 				sc->key_objects =
-					sc->key_len == 7 && memcmp(sc->key, "objects", 7) == 0;
+				    sc->key_len == 7 && memcmp(sc->key, "objects", 7) == 0;
 			break;
 		default:
 			if (sc->depth == 0)
@@ -306,7 +306,8 @@ static int finish(struct scanner *sc)
 		const char *id = str_of(env, "id");
 		cJSON *objs = cJSON_GetObjectItemCaseSensitive(env, "objects");
 		if (!id || strncmp(id, "bundle--", 8) != 0 || !uuid_valid(id + 8, strlen(id + 8)))
-			rc = ingest_fail(sc->ig, &top, "/id: a bundle needs an id 'bundle--<UUID>'");
+			rc =
+			    ingest_fail(sc->ig, &top, "/id: a bundle needs an id 'bundle--<UUID>'");
 		else if (objs && !cJSON_IsArray(objs))
 			rc = ingest_fail(sc->ig, &top, "/objects: must be an array");
 	} else if (sc->seen_objects) {
@@ -348,8 +349,8 @@ static int stix_read(struct ingest *ig, struct input *in)
 }
 
 const struct ingest_reader ingest_stix_reader = {
-	.name = "stix",
-	.summary = "STIX 2.1 or 2.0 bundle, object or array of objects (streamed)",
-	.sniff = stix_sniff,
-	.read = stix_read,
+    .name = "stix",
+    .summary = "STIX 2.1 or 2.0 bundle, object or array of objects (streamed)",
+    .sniff = stix_sniff,
+    .read = stix_read,
 };

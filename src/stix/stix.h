@@ -18,21 +18,21 @@
 #include "../util/err.h"
 
 /* Limits applied to every object we accept. */
-#define STIX_MAX_DEPTH 64
-#define STIX_MAX_STRING (1 << 20)   /* bytes in one string value */
-#define STIX_MAX_OBJECT (16 << 20)  /* bytes of one serialised object */
+#define STIX_MAX_DEPTH	64
+#define STIX_MAX_STRING (1 << 20)  /* bytes in one string value */
+#define STIX_MAX_OBJECT (16 << 20) /* bytes of one serialised object */
 
 /* TLP 2.0 marking-definition ids (DOMAIN.md). */
-#define TLP_CLEAR "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
-#define TLP_GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
-#define TLP_AMBER "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+#define TLP_CLEAR	 "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
+#define TLP_GREEN	 "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+#define TLP_AMBER	 "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
 #define TLP_AMBER_STRICT "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
-#define TLP_RED "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+#define TLP_RED		 "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
 /* The TLP 1.0 ids STIX 2.1 defines; WHITE maps to CLEAR on import. */
 #define TLP1_WHITE "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"
 #define TLP1_GREEN "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
 #define TLP1_AMBER "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"
-#define TLP1_RED "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"
+#define TLP1_RED   "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"
 
 /* Namespace for deterministic SCO ids (STIX 2.1, 2.9). */
 #define STIX_SCO_NAMESPACE "00abedb4-aa42-466c-9c01-fed23315a9b7"

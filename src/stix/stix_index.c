@@ -14,12 +14,9 @@
 static const struct {
 	const char *name, *id, *tlp1;
 } tlps[] = {
-	{"clear", TLP_CLEAR, TLP1_WHITE},
-	{"white", TLP_CLEAR, NULL},
-	{"green", TLP_GREEN, TLP1_GREEN},
-	{"amber", TLP_AMBER, TLP1_AMBER},
-	{"amber+strict", TLP_AMBER_STRICT, NULL},
-	{"red", TLP_RED, TLP1_RED},
+    {"clear", TLP_CLEAR, TLP1_WHITE},	      {"white", TLP_CLEAR, NULL},
+    {"green", TLP_GREEN, TLP1_GREEN},	      {"amber", TLP_AMBER, TLP1_AMBER},
+    {"amber+strict", TLP_AMBER_STRICT, NULL}, {"red", TLP_RED, TLP1_RED},
 };
 
 const char *stix_tlp_id(const char *name)
@@ -38,11 +35,11 @@ int stix_tlp_level(const char *marking_id)
 		const char *id;
 		int level;
 	} levels[] = {
-		{TLP_CLEAR, STORE_TLP_CLEAR}, {TLP_GREEN, STORE_TLP_GREEN},
-		{TLP_AMBER, STORE_TLP_AMBER}, {TLP_AMBER_STRICT, STORE_TLP_AMBER_STRICT},
-		{TLP_RED, STORE_TLP_RED},     {TLP1_WHITE, STORE_TLP_CLEAR},
-		{TLP1_GREEN, STORE_TLP_GREEN}, {TLP1_AMBER, STORE_TLP_AMBER},
-		{TLP1_RED, STORE_TLP_RED},
+	    {TLP_CLEAR, STORE_TLP_CLEAR},  {TLP_GREEN, STORE_TLP_GREEN},
+	    {TLP_AMBER, STORE_TLP_AMBER},  {TLP_AMBER_STRICT, STORE_TLP_AMBER_STRICT},
+	    {TLP_RED, STORE_TLP_RED},	   {TLP1_WHITE, STORE_TLP_CLEAR},
+	    {TLP1_GREEN, STORE_TLP_GREEN}, {TLP1_AMBER, STORE_TLP_AMBER},
+	    {TLP1_RED, STORE_TLP_RED},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(levels); i++)
 		if (strcmp(marking_id, levels[i].id) == 0)
@@ -82,7 +79,7 @@ cJSON *stix_tlp_object(const char *tlp_id)
 	cJSON_AddStringToObject(o, "name", title);
 	cJSON *ext = cJSON_AddObjectToObject(o, "extensions");
 	cJSON *def = cJSON_AddObjectToObject(
-		ext, "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d");
+	    ext, "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d");
 	cJSON_AddStringToObject(def, "extension_type", "property-extension");
 	cJSON_AddStringToObject(def, "tlp_2_0", name);
 	return o;
@@ -114,7 +111,7 @@ void stix_index_free(struct stix_index *ix)
 #define PUSH(ix, arr, n, cap, val)                                                                 \
 	do {                                                                                       \
 		if ((n) == (cap)) {                                                                \
-			(cap) = (cap) ? (cap) * 2 : 8;                                             \
+			(cap) = (cap) ? (cap)*2 : 8;                                               \
 			(arr) = xrealloc((void *)(arr), (cap) * sizeof *(arr));                    \
 		}                                                                                  \
 		(arr)[(n)++] = (val);                                                              \
@@ -168,10 +165,10 @@ static const char *hash_kind(const char *alg, char *out, size_t cap)
 			a[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	a[n] = 0;
 	static const char *const names[][2] = {
-		{"MD5", "MD5"},         {"SHA1", "SHA-1"},       {"SHA256", "SHA-256"},
-		{"SHA512", "SHA-512"},  {"SHA3256", "SHA3-256"}, {"SHA3512", "SHA3-512"},
-		{"SHA224", "SHA-224"},  {"SHA384", "SHA-384"},   {"SSDEEP", "SSDEEP"},
-		{"TLSH", "TLSH"},
+	    {"MD5", "MD5"},	   {"SHA1", "SHA-1"},	    {"SHA256", "SHA-256"},
+	    {"SHA512", "SHA-512"}, {"SHA3256", "SHA3-256"}, {"SHA3512", "SHA3-512"},
+	    {"SHA224", "SHA-224"}, {"SHA384", "SHA-384"},   {"SSDEEP", "SSDEEP"},
+	    {"TLSH", "TLSH"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		if (strcmp(a, names[i][0]) == 0) {
@@ -212,12 +209,11 @@ int stix_index_build(struct stix_index *ix, const cJSON *obj, struct vb_err *err
 		if (strcmp(k, "object_marking_refs") == 0) {
 			const cJSON *m;
 			cJSON_ArrayForEach(m, it) if (cJSON_IsString(m))
-				PUSH(ix, ix->markings, o->n_markings, ix->cap_markings,
-				     m->valuestring);
+			    PUSH(ix, ix->markings, o->n_markings, ix->cap_markings, m->valuestring);
 		} else if (strcmp(k, "labels") == 0) {
 			const cJSON *m;
 			cJSON_ArrayForEach(m, it) if (cJSON_IsString(m))
-				PUSH(ix, ix->labels, o->n_labels, ix->cap_labels, m->valuestring);
+			    PUSH(ix, ix->labels, o->n_labels, ix->cap_labels, m->valuestring);
 		} else if (kl > 4 && strcmp(k + kl - 4, "_ref") == 0 && cJSON_IsString(it) &&
 			   strcmp(k, "created_by_ref") != 0) {
 			/* created_by_ref has a column and index of its own. */
@@ -312,7 +308,7 @@ void stix_pattern_values(const char *pattern, stix_value_fn fn, void *arg)
 			snprintf(path, sizeof path, "%.*s", (int)(p - ps), ps);
 			while (*p == ' ')
 				p++;
-			if (*p != '=' )
+			if (*p != '=')
 				break;
 			p++;
 			while (*p == ' ')

@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const struct store_backend *const backends[] = {
-	&store_sqlite_backend,
+    &store_sqlite_backend,
 };
 
 int store_open(const char *path, int flags, struct store **out, struct vb_err *err)

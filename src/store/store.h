@@ -20,7 +20,7 @@
 #include "../util/err.h"
 
 #define STORE_SCHEMA_VERSION 1
-#define STORE_NO_TIME INT64_MIN
+#define STORE_NO_TIME	     INT64_MIN
 
 struct store;
 
@@ -67,14 +67,14 @@ struct store_share {
  * administrator at the command line, who sees everything in the store.
  */
 struct store_viewer {
-	int local;             /* 1: sees everything (CLI on the store file) */
-	int anonymous;         /* no organisation: sees CLEAR when public is on */
+	int local;	       /* 1: sees everything (CLI on the store file) */
+	int anonymous;	       /* no organisation: sees CLEAR when public is on */
 	int public_access;     /* the instance lets anonymous readers see CLEAR */
-	int64_t org;           /* the reader's organisation id */
+	int64_t org;	       /* the reader's organisation id */
 	const int64_t *groups; /* sharing groups the organisation belongs to */
 	size_t n_groups;
-	int default_tlp;       /* enum store_tlp applied to unmarked objects */
-	int64_t user;          /* the reader's user id (RED recipients named by user) */
+	int default_tlp; /* enum store_tlp applied to unmarked objects */
+	int64_t user;	 /* the reader's user id (RED recipients named by user) */
 };
 extern const struct store_viewer store_viewer_local;
 #define STORE_VIEWER_LOCAL (&store_viewer_local)
@@ -84,7 +84,7 @@ struct store_obj {
 	const char *id, *type, *spec_version;
 	int64_t created, modified; /* STORE_NO_TIME when absent (SCOs) */
 	const char *created_by_ref;
-	int confidence; /* -1 when absent */
+	int confidence;			 /* -1 when absent */
 	int64_t valid_from, valid_until; /* STORE_NO_TIME when absent */
 	int revoked;
 	const char *json;
@@ -106,7 +106,7 @@ struct store_obj {
 };
 
 enum store_put_result {
-	STORE_PUT_NEW,       /* first version of this id */
+	STORE_PUT_NEW,	     /* first version of this id */
 	STORE_PUT_UPDATED,   /* a newer version of an id already stored */
 	STORE_PUT_UNCHANGED, /* this id and modified are already stored */
 	STORE_PUT_OLDER,     /* an older version, kept in history; latest unchanged */
@@ -128,18 +128,18 @@ struct store_row {
 struct store_filter {
 	const struct store_viewer *viewer;
 	const char *const *types; /* NULL-terminated, or NULL */
-	const char *const *ids;   /* NULL-terminated, or NULL */
-	const char *marking;      /* marking-definition id, or NULL */
-	const char *label;        /* or NULL */
-	const char *value_kind;   /* observable look-up: kind and value, or NULL */
+	const char *const *ids;	  /* NULL-terminated, or NULL */
+	const char *marking;	  /* marking-definition id, or NULL */
+	const char *label;	  /* or NULL */
+	const char *value_kind;	  /* observable look-up: kind and value, or NULL */
 	const char *value;
-	const char *ref_target;   /* objects that reference this id, or NULL */
-	const char *ref_prop;     /* ... through this property only, or NULL */
-	int64_t modified_since;   /* STORE_NO_TIME or 0 when unused (0 means unused) */
-	int64_t added_after;      /* 0 when unused */
-	int64_t after_seq;        /* cursor: rows with seq > after_seq */
+	const char *ref_target; /* objects that reference this id, or NULL */
+	const char *ref_prop;	/* ... through this property only, or NULL */
+	int64_t modified_since; /* STORE_NO_TIME or 0 when unused (0 means unused) */
+	int64_t added_after;	/* 0 when unused */
+	int64_t after_seq;	/* cursor: rows with seq > after_seq */
 	int all_versions;
-	long limit;               /* 0: no limit */
+	long limit; /* 0: no limit */
 };
 
 /* Return 0 to go on, non-zero to stop the scan (which then returns that value). */
@@ -152,7 +152,7 @@ struct store_count {
 struct store_stats {
 	int64_t objects;  /* latest versions */
 	int64_t versions; /* all versions */
-	int64_t bytes;    /* size of the store on disk */
+	int64_t bytes;	  /* size of the store on disk */
 	struct store_count *by_type, *by_marking;
 	size_t n_by_type, n_by_marking;
 };
@@ -182,7 +182,7 @@ struct store {
 /* Flags of store_open. */
 enum {
 	STORE_CREATE = 1, /* create the store when it does not exist */
-	STORE_BULK = 2,   /* a large page cache for bulk writes (imports) */
+	STORE_BULK = 2,	  /* a large page cache for bulk writes (imports) */
 };
 
 /* Open (create when asked) the store at path. A path of the form

@@ -33,111 +33,112 @@ enum {
 };
 
 static const char *const queries[Q__COUNT] = {
-	[Q_LATEST] = "SELECT seq, modified FROM objects WHERE id = ?1 AND latest = 1",
-	[Q_VERSION_EXISTS] = "SELECT 1 FROM objects WHERE id = ?1 AND modified = ?2",
-	[Q_INSERT] = "INSERT INTO objects(id, modified, type, latest, added, created, "
-		     "created_by_ref, confidence, valid_from, valid_until, revoked, "
-		     "spec_version, json, owner_org, tlp) "
-		     "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-	[Q_UNLATEST] = "UPDATE objects SET latest = 0 WHERE seq = ?1",
-	[Q_MARKING] = "INSERT OR IGNORE INTO markings(marking, seq) VALUES (?1, ?2)",
-	[Q_LABEL] = "INSERT OR IGNORE INTO labels(label, seq) VALUES (?1, ?2)",
-	[Q_REF] = "INSERT OR IGNORE INTO refs(target, prop, seq) VALUES (?1, ?2, ?3)",
-	[Q_VALUE] = "INSERT OR IGNORE INTO obs_values(kind, value, seq) VALUES (?1, ?2, ?3)",
-	[Q_SHARE] = "INSERT OR IGNORE INTO shares(seq, kind, target) VALUES (?1, ?2, ?3)",
+    [Q_LATEST] = "SELECT seq, modified FROM objects WHERE id = ?1 AND latest = 1",
+    [Q_VERSION_EXISTS] = "SELECT 1 FROM objects WHERE id = ?1 AND modified = ?2",
+    [Q_INSERT] = "INSERT INTO objects(id, modified, type, latest, added, created, "
+		 "created_by_ref, confidence, valid_from, valid_until, revoked, "
+		 "spec_version, json, owner_org, tlp) "
+		 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+    [Q_UNLATEST] = "UPDATE objects SET latest = 0 WHERE seq = ?1",
+    [Q_MARKING] = "INSERT OR IGNORE INTO markings(marking, seq) VALUES (?1, ?2)",
+    [Q_LABEL] = "INSERT OR IGNORE INTO labels(label, seq) VALUES (?1, ?2)",
+    [Q_REF] = "INSERT OR IGNORE INTO refs(target, prop, seq) VALUES (?1, ?2, ?3)",
+    [Q_VALUE] = "INSERT OR IGNORE INTO obs_values(kind, value, seq) VALUES (?1, ?2, ?3)",
+    [Q_SHARE] = "INSERT OR IGNORE INTO shares(seq, kind, target) VALUES (?1, ?2, ?3)",
 };
 
 /* Schema migrations: migrations[i] brings a store from version i to i + 1. */
 static const char *const migrations[] = {
-	"CREATE TABLE objects("
-	"  seq INTEGER PRIMARY KEY,"
-	"  id TEXT NOT NULL,"
-	"  modified INTEGER NOT NULL,"
-	"  type TEXT NOT NULL,"
-	"  latest INTEGER NOT NULL,"
-	"  added INTEGER NOT NULL,"
-	"  created INTEGER,"
-	"  created_by_ref TEXT,"
-	"  confidence INTEGER,"
-	"  valid_from INTEGER,"
-	"  valid_until INTEGER,"
-	"  revoked INTEGER NOT NULL DEFAULT 0,"
-	"  spec_version TEXT,"
-	"  json TEXT NOT NULL);"
-	"CREATE UNIQUE INDEX objects_version ON objects(id, modified);"
-	"CREATE INDEX objects_type ON objects(type, seq) WHERE latest = 1;"
-	"CREATE INDEX objects_created_by ON objects(created_by_ref) WHERE created_by_ref IS NOT NULL;"
-	"CREATE INDEX objects_confidence ON objects(confidence) WHERE confidence IS NOT NULL;"
-	"CREATE INDEX objects_validity ON objects(valid_from, valid_until) WHERE valid_from IS NOT NULL;"
-	"CREATE INDEX objects_revoked ON objects(seq) WHERE revoked <> 0;"
-	"CREATE TABLE markings(marking TEXT NOT NULL, seq INTEGER NOT NULL,"
-	"  PRIMARY KEY(marking, seq)) WITHOUT ROWID;"
-	"CREATE TABLE labels(label TEXT NOT NULL, seq INTEGER NOT NULL,"
-	"  PRIMARY KEY(label, seq)) WITHOUT ROWID;"
-	"CREATE TABLE refs(target TEXT NOT NULL, prop TEXT NOT NULL, seq INTEGER NOT NULL,"
-	"  PRIMARY KEY(target, prop, seq)) WITHOUT ROWID;"
-	"CREATE TABLE obs_values(kind TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
-	"  PRIMARY KEY(kind, value, seq)) WITHOUT ROWID;",
-	/* 1 -> 2: sharing. Each version records its creating organisation (0:
-	 * the instance), its TLP level (-1: unmarked) and whom it is shared with. */
-	"ALTER TABLE objects ADD COLUMN owner_org INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE objects ADD COLUMN tlp INTEGER NOT NULL DEFAULT -1;"
-	"CREATE TABLE shares(seq INTEGER NOT NULL, kind INTEGER NOT NULL, target INTEGER NOT NULL,"
-	"  PRIMARY KEY(seq, kind, target)) WITHOUT ROWID;",
-	/* 2 -> 3: identities, sharing groups and the audit log (queries in
-	 * store_sqlite_ident.c). AUTOINCREMENT: an id is never reused, so a new
-	 * organisation never inherits a removed one's objects or shares. The
-	 * audit log refuses UPDATE and DELETE. The owner trigger makes "only
-	 * the creating organisation adds versions of an object" hold for every
-	 * write path (API, TAXII, import), not only the ones that check first. */
-	"CREATE TABLE orgs(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
-	"  kind INTEGER NOT NULL, sector TEXT, country TEXT, default_tlp INTEGER NOT NULL,"
-	"  identity_id TEXT, created INTEGER NOT NULL);"
-	"CREATE TABLE users(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
-	"  org INTEGER NOT NULL REFERENCES orgs(id), role INTEGER NOT NULL, pwhash TEXT,"
-	"  created INTEGER NOT NULL);"
-	"CREATE INDEX users_org ON users(org);"
-	"CREATE TABLE tokens(id INTEGER PRIMARY KEY AUTOINCREMENT, user INTEGER NOT NULL,"
-	"  hash BLOB NOT NULL UNIQUE, prefix TEXT NOT NULL, label TEXT, created INTEGER NOT NULL,"
-	"  expires INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX tokens_user ON tokens(user);"
-	"CREATE TABLE sessions(hash BLOB PRIMARY KEY, user INTEGER NOT NULL,"
-	"  created INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE sharing_groups(id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  name TEXT NOT NULL UNIQUE, description TEXT, created INTEGER NOT NULL);"
-	"CREATE TABLE group_members(grp INTEGER NOT NULL, org INTEGER NOT NULL,"
-	"  PRIMARY KEY(grp, org)) WITHOUT ROWID;"
-	"CREATE INDEX group_members_org ON group_members(org, grp);"
-	"CREATE TABLE instance(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
-	"  user_id INTEGER, user TEXT, org_id INTEGER, org TEXT, action TEXT NOT NULL,"
-	"  object_id TEXT, outcome TEXT NOT NULL, remote TEXT, detail TEXT);"
-	"CREATE INDEX audit_time ON audit(time);"
-	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-	"CREATE TRIGGER objects_owner BEFORE INSERT ON objects"
-	"  WHEN EXISTS (SELECT 1 FROM objects p WHERE p.id = NEW.id AND p.owner_org <> NEW.owner_org)"
-	"  BEGIN SELECT RAISE(ABORT, 'only the creating organisation adds versions of an object');"
-	"  END;",
-	/* 3 -> 4: TAXII 2.1 (queries in store_sqlite_taxii.c): collections
-	 * (a binding to a sharing group and/or TLP ceiling, no member list),
-	 * rights per organisation, status resources of add requests, and the
-	 * client's last X-TAXII-Date-Added-Last per API root and collection. */
-	"CREATE TABLE taxii_collections(id TEXT PRIMARY KEY, title TEXT NOT NULL UNIQUE,"
-	"  alias TEXT UNIQUE, description TEXT, grp INTEGER NOT NULL DEFAULT 0,"
-	"  tlp_max INTEGER NOT NULL DEFAULT -1, created INTEGER NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE taxii_acl(collection TEXT NOT NULL, org INTEGER NOT NULL,"
-	"  can_read INTEGER NOT NULL, can_write INTEGER NOT NULL,"
-	"  PRIMARY KEY(collection, org)) WITHOUT ROWID;"
-	"CREATE TABLE taxii_status(id TEXT PRIMARY KEY, collection TEXT NOT NULL,"
-	"  org INTEGER NOT NULL, user INTEGER NOT NULL, created INTEGER NOT NULL,"
-	"  json TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE INDEX taxii_status_created ON taxii_status(created);"
-	"CREATE TABLE taxii_pull(url TEXT NOT NULL, collection TEXT NOT NULL,"
-	"  added_last TEXT NOT NULL, updated INTEGER NOT NULL,"
-	"  PRIMARY KEY(url, collection)) WITHOUT ROWID;",
+    "CREATE TABLE objects("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL,"
+    "  modified INTEGER NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  latest INTEGER NOT NULL,"
+    "  added INTEGER NOT NULL,"
+    "  created INTEGER,"
+    "  created_by_ref TEXT,"
+    "  confidence INTEGER,"
+    "  valid_from INTEGER,"
+    "  valid_until INTEGER,"
+    "  revoked INTEGER NOT NULL DEFAULT 0,"
+    "  spec_version TEXT,"
+    "  json TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX objects_version ON objects(id, modified);"
+    "CREATE INDEX objects_type ON objects(type, seq) WHERE latest = 1;"
+    "CREATE INDEX objects_created_by ON objects(created_by_ref) WHERE created_by_ref IS NOT NULL;"
+    "CREATE INDEX objects_confidence ON objects(confidence) WHERE confidence IS NOT NULL;"
+    "CREATE INDEX objects_validity ON objects(valid_from, valid_until) WHERE valid_from IS NOT "
+    "NULL;"
+    "CREATE INDEX objects_revoked ON objects(seq) WHERE revoked <> 0;"
+    "CREATE TABLE markings(marking TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(marking, seq)) WITHOUT ROWID;"
+    "CREATE TABLE labels(label TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(label, seq)) WITHOUT ROWID;"
+    "CREATE TABLE refs(target TEXT NOT NULL, prop TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(target, prop, seq)) WITHOUT ROWID;"
+    "CREATE TABLE obs_values(kind TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, value, seq)) WITHOUT ROWID;",
+    /* 1 -> 2: sharing. Each version records its creating organisation (0:
+     * the instance), its TLP level (-1: unmarked) and whom it is shared with. */
+    "ALTER TABLE objects ADD COLUMN owner_org INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE objects ADD COLUMN tlp INTEGER NOT NULL DEFAULT -1;"
+    "CREATE TABLE shares(seq INTEGER NOT NULL, kind INTEGER NOT NULL, target INTEGER NOT NULL,"
+    "  PRIMARY KEY(seq, kind, target)) WITHOUT ROWID;",
+    /* 2 -> 3: identities, sharing groups and the audit log (queries in
+     * store_sqlite_ident.c). AUTOINCREMENT: an id is never reused, so a new
+     * organisation never inherits a removed one's objects or shares. The
+     * audit log refuses UPDATE and DELETE. The owner trigger makes "only
+     * the creating organisation adds versions of an object" hold for every
+     * write path (API, TAXII, import), not only the ones that check first. */
+    "CREATE TABLE orgs(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+    "  kind INTEGER NOT NULL, sector TEXT, country TEXT, default_tlp INTEGER NOT NULL,"
+    "  identity_id TEXT, created INTEGER NOT NULL);"
+    "CREATE TABLE users(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+    "  org INTEGER NOT NULL REFERENCES orgs(id), role INTEGER NOT NULL, pwhash TEXT,"
+    "  created INTEGER NOT NULL);"
+    "CREATE INDEX users_org ON users(org);"
+    "CREATE TABLE tokens(id INTEGER PRIMARY KEY AUTOINCREMENT, user INTEGER NOT NULL,"
+    "  hash BLOB NOT NULL UNIQUE, prefix TEXT NOT NULL, label TEXT, created INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX tokens_user ON tokens(user);"
+    "CREATE TABLE sessions(hash BLOB PRIMARY KEY, user INTEGER NOT NULL,"
+    "  created INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE sharing_groups(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT NOT NULL UNIQUE, description TEXT, created INTEGER NOT NULL);"
+    "CREATE TABLE group_members(grp INTEGER NOT NULL, org INTEGER NOT NULL,"
+    "  PRIMARY KEY(grp, org)) WITHOUT ROWID;"
+    "CREATE INDEX group_members_org ON group_members(org, grp);"
+    "CREATE TABLE instance(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
+    "  user_id INTEGER, user TEXT, org_id INTEGER, org TEXT, action TEXT NOT NULL,"
+    "  object_id TEXT, outcome TEXT NOT NULL, remote TEXT, detail TEXT);"
+    "CREATE INDEX audit_time ON audit(time);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER objects_owner BEFORE INSERT ON objects"
+    "  WHEN EXISTS (SELECT 1 FROM objects p WHERE p.id = NEW.id AND p.owner_org <> NEW.owner_org)"
+    "  BEGIN SELECT RAISE(ABORT, 'only the creating organisation adds versions of an object');"
+    "  END;",
+    /* 3 -> 4: TAXII 2.1 (queries in store_sqlite_taxii.c): collections
+     * (a binding to a sharing group and/or TLP ceiling, no member list),
+     * rights per organisation, status resources of add requests, and the
+     * client's last X-TAXII-Date-Added-Last per API root and collection. */
+    "CREATE TABLE taxii_collections(id TEXT PRIMARY KEY, title TEXT NOT NULL UNIQUE,"
+    "  alias TEXT UNIQUE, description TEXT, grp INTEGER NOT NULL DEFAULT 0,"
+    "  tlp_max INTEGER NOT NULL DEFAULT -1, created INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE taxii_acl(collection TEXT NOT NULL, org INTEGER NOT NULL,"
+    "  can_read INTEGER NOT NULL, can_write INTEGER NOT NULL,"
+    "  PRIMARY KEY(collection, org)) WITHOUT ROWID;"
+    "CREATE TABLE taxii_status(id TEXT PRIMARY KEY, collection TEXT NOT NULL,"
+    "  org INTEGER NOT NULL, user INTEGER NOT NULL, created INTEGER NOT NULL,"
+    "  json TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX taxii_status_created ON taxii_status(created);"
+    "CREATE TABLE taxii_pull(url TEXT NOT NULL, collection TEXT NOT NULL,"
+    "  added_last TEXT NOT NULL, updated INTEGER NOT NULL,"
+    "  PRIMARY KEY(url, collection)) WITHOUT ROWID;",
 };
 
 const struct store_viewer store_viewer_local = {.local = 1, .default_tlp = STORE_TLP_NONE};
@@ -288,8 +289,8 @@ static int sqlite_open(const char *path, int flags, struct store **out, struct v
 	struct sqlite_store *ss = xcalloc(1, sizeof *ss);
 	ss->base.be = &store_sqlite_backend;
 	ss->path = xstrdup(path);
-	int oflags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-		     SQLITE_OPEN_NOMUTEX;
+	int oflags =
+	    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &ss->db, oflags, NULL) != SQLITE_OK) {
 		int rc = db_err(ss, err, "opening");
 		sqlite_close(&ss->base);
@@ -308,8 +309,8 @@ static int sqlite_open(const char *path, int flags, struct store **out, struct v
 	     * 512 MB so random-key index pages stay in memory. */
 	    exec(ss, flags & STORE_BULK ? "PRAGMA cache_size = -524288"
 					: "PRAGMA cache_size = -65536") ||
-	    exec(ss, "PRAGMA wal_autocheckpoint = 16384") || exec(ss, "PRAGMA temp_store = MEMORY") ||
-	    migrate(ss, err)) {
+	    exec(ss, "PRAGMA wal_autocheckpoint = 16384") ||
+	    exec(ss, "PRAGMA temp_store = MEMORY") || migrate(ss, err)) {
 		if (!err || !err->msg[0])
 			db_err(ss, err, "setting up");
 		sqlite_close(&ss->base);
@@ -512,15 +513,17 @@ static int visible_clause(struct buf *b, const struct store_viewer *v)
 	const char *groups = v->n_groups ? g.p : "(NULL)";
 	long long org = (long long)v->org;
 	int rc = buf_printf(
-		b,
-		"(o.owner_org = %lld OR %s = 0"
-		" OR (%s = 1 AND (NOT EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2)"
-		"  OR EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2 AND s.target IN %s)))"
-		" OR (%s = 2 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND"
-		"  ((s.kind = 1 AND s.target = %lld) OR (s.kind = 2 AND s.target IN %s))))"
-		" OR (%s = 4 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND"
-		"  ((s.kind = 1 AND s.target = %lld) OR (s.kind = 3 AND s.target = %lld)))))",
-		org, eff, eff, groups, eff, org, groups, eff, org, (long long)v->user);
+	    b,
+	    "(o.owner_org = %lld OR %s = 0"
+	    " OR (%s = 1 AND (NOT EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = "
+	    "2)"
+	    "  OR EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2 AND s.target "
+	    "IN %s)))"
+	    " OR (%s = 2 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND"
+	    "  ((s.kind = 1 AND s.target = %lld) OR (s.kind = 2 AND s.target IN %s))))"
+	    " OR (%s = 4 AND EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND"
+	    "  ((s.kind = 1 AND s.target = %lld) OR (s.kind = 3 AND s.target = %lld)))))",
+	    org, eff, eff, groups, eff, org, groups, eff, org, (long long)v->user);
 	buf_free(&g);
 	return rc;
 }
@@ -615,8 +618,8 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 		binds[nb++] = (struct bindv){0, f->marking, 0};
 	}
 	if (f->label) {
-		buf_adds(&b,
-			 " AND EXISTS (SELECT 1 FROM labels l WHERE l.label = ? AND l.seq = o.seq)");
+		buf_adds(
+		    &b, " AND EXISTS (SELECT 1 FROM labels l WHERE l.label = ? AND l.seq = o.seq)");
 		binds[nb++] = (struct bindv){0, f->label, 0};
 	}
 	if (f->modified_since) {
@@ -649,14 +652,14 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 	int rc, ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_row row = {
-			.seq = sqlite3_column_int64(st, 0),
-			.added = sqlite3_column_int64(st, 1),
-			.id = (const char *)sqlite3_column_text(st, 2),
-			.type = (const char *)sqlite3_column_text(st, 3),
-			.modified = sqlite3_column_int64(st, 4),
-			.latest = sqlite3_column_int(st, 5),
-			.json = (const char *)sqlite3_column_text(st, 6),
-			.json_len = (size_t)sqlite3_column_bytes(st, 6),
+		    .seq = sqlite3_column_int64(st, 0),
+		    .added = sqlite3_column_int64(st, 1),
+		    .id = (const char *)sqlite3_column_text(st, 2),
+		    .type = (const char *)sqlite3_column_text(st, 3),
+		    .modified = sqlite3_column_int64(st, 4),
+		    .latest = sqlite3_column_int(st, 5),
+		    .json = (const char *)sqlite3_column_text(st, 6),
+		    .json_len = (size_t)sqlite3_column_bytes(st, 6),
 		};
 		ret = fn(arg, &row);
 		if (ret)
@@ -723,9 +726,10 @@ static int sqlite_stats(struct store *s, const struct store_viewer *v, struct st
 	out->versions = scalar(ss, q.p);
 	/* The size of the store says something about what others hold: only the
 	 * local administrator learns it. */
-	out->bytes = v->local ? scalar(ss, "SELECT page_count * page_size FROM pragma_page_count(), "
-					   "pragma_page_size()")
-			      : 0;
+	out->bytes = v->local
+			 ? scalar(ss, "SELECT page_count * page_size FROM pragma_page_count(), "
+				      "pragma_page_size()")
+			 : 0;
 	struct stat st;
 	char wal[4096];
 	snprintf(wal, sizeof wal, "%s-wal", ss->path);
@@ -764,15 +768,15 @@ static int sqlite_check(struct store *s, char *msg, size_t cap)
 }
 
 const struct store_backend store_sqlite_backend = {
-	.name = "sqlite",
-	.open = sqlite_open,
-	.close = sqlite_close,
-	.begin = sqlite_begin,
-	.commit = sqlite_commit,
-	.rollback = sqlite_rollback,
-	.put = sqlite_put,
-	.get = sqlite_get,
-	.scan = sqlite_scan,
-	.stats = sqlite_stats,
-	.check = sqlite_check,
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .put = sqlite_put,
+    .get = sqlite_get,
+    .scan = sqlite_scan,
+    .stats = sqlite_stats,
+    .check = sqlite_check,
 };

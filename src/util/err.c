@@ -24,7 +24,7 @@ void vb_err_clear(struct vb_err *e)
 }
 
 static void append(char *out, size_t cap, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void append(char *out, size_t cap, size_t *n, const char *fmt, ...)
 {

@@ -26,7 +26,8 @@ int json_pretty(struct buf *b, const char *s, size_t n)
 		case '{':
 		case '[': {
 			size_t j = i + 1;
-			while (j < n && (s[j] == ' ' || s[j] == '\n' || s[j] == '\t' || s[j] == '\r'))
+			while (j < n &&
+			       (s[j] == ' ' || s[j] == '\n' || s[j] == '\t' || s[j] == '\r'))
 				j++;
 			if (j < n && (s[j] == '}' || s[j] == ']')) {
 				rc = buf_addc(b, c) || buf_addc(b, s[j]);
