@@ -4,7 +4,7 @@
 set -u
 PKGS="gcc make pkg-config clang libclang-rt-14-dev libsqlite3-dev libcjson-dev zlib1g-dev
  libsodium-dev libssl-dev libpcre2-dev libxxhash-dev libmicrohttpd-dev libcurl4-openssl-dev sqlite3 python3
- clang-format openssl"
+ clang-format openssl curl gzip tar"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
