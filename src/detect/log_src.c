@@ -2,10 +2,6 @@
  * log_src.c: opening logs for the readers: plain files, gzip (decompressed
  * through zlib, concatenated members included) and stdin; the table of
  * readers and format detection; the observable kind names; event times.
- *
- * Readers written in other files are referenced weakly, so the program
- * links while a reader is still missing: a missing reader is simply not in
- * the table.
  */
 #include "detect.h"
 #include "../util/util.h"
@@ -206,13 +202,6 @@ void log_stats_bad(struct log_stats *st, uint64_t line, const char *reason)
 	}
 }
 
-/* The readers of other files, weakly: NULL until their file is linked in. */
-extern const struct log_reader log_zeek_json_reader __attribute__((weak));
-extern const struct log_reader log_access_reader __attribute__((weak));
-extern const struct log_reader log_dns_reader __attribute__((weak));
-extern const struct log_reader log_csv_reader __attribute__((weak));
-extern const struct log_reader log_jsonl_reader __attribute__((weak));
-
 const struct log_reader *log_reader_find(const char *name, const struct log_src *src)
 {
 	const struct log_reader *const readers[] = {
@@ -223,8 +212,6 @@ const struct log_reader *log_reader_find(const char *name, const struct log_src 
 	int best_score = 0;
 	for (size_t i = 0; i < ARRAY_LEN(readers); i++) {
 		const struct log_reader *r = readers[i];
-		if (!r)
-			continue;
 		if (name) {
 			if (strcmp(r->name, name) == 0)
 				return r;

@@ -5,6 +5,7 @@
  * index extraction, serialisation, store_put, counting.
  */
 #include "ingest.h"
+#include "ingest_misp.h"
 #include "../stix/stix.h"
 #include "../util/arena.h"
 #include "../util/buf.h"
@@ -19,14 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
-
-/* Readers that live in files written alongside this one. Weak, so the core
- * links while a reader is being written; a missing reader is skipped. */
-extern const struct ingest_reader ingest_misp_reader __attribute__((weak));
-extern const struct ingest_reader ingest_galaxy_reader __attribute__((weak));
-extern const struct ingest_reader ingest_list_reader __attribute__((weak));
-extern const struct ingest_reader ingest_csv_reader __attribute__((weak));
-int ingest_misp_feed(struct ingest *ig, const char *dir) __attribute__((weak));
 
 static const struct ingest_reader *const readers[] = {
     &ingest_stix_reader, &ingest_misp_reader, &ingest_galaxy_reader,
@@ -567,7 +560,7 @@ static int batch_flush(struct ingest *ig, int reopen);
 static const struct ingest_reader *reader_by_name(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_LEN(readers); i++)
-		if (readers[i] && strcmp(readers[i]->name, name) == 0)
+		if (strcmp(readers[i]->name, name) == 0)
 			return readers[i];
 	return NULL;
 }
@@ -577,8 +570,6 @@ static const struct ingest_reader *detect(const char *path, const struct input *
 	const struct ingest_reader *best = NULL;
 	int best_score = 0;
 	for (size_t i = 0; i < ARRAY_LEN(readers); i++) {
-		if (!readers[i])
-			continue;
 		int s = readers[i]->sniff(path, in->head, in->head_len);
 		if (s > best_score) {
 			best_score = s;
@@ -739,7 +730,7 @@ static int ingest_dir(struct ingest *ig, const char *path)
 {
 	char sub[4096];
 	snprintf(sub, sizeof sub, "%s/manifest.json", path);
-	if (access(sub, R_OK) == 0 && ingest_misp_feed)
+	if (access(sub, R_OK) == 0)
 		return ingest_misp_feed(ig, path);
 	struct dirent **names;
 	int n = scandir(path, &names, skip_entry, alphasort);

@@ -329,6 +329,15 @@ void stix_pattern_values(const char *pattern, stix_value_fn fn, void *arg)
 			char kind[80] = "";
 			if (strcmp(path, "value") == 0)
 				snprintf(kind, sizeof kind, "%s", type);
+			else if (strcmp(type, "network-traffic") == 0 &&
+				 (strcmp(path, "dst_ref.value") == 0 ||
+				  strcmp(path, "src_ref.value") == 0))
+				snprintf(kind, sizeof kind, "%s",
+					 strchr(val, ':') ? "ipv6-addr" : "ipv4-addr");
+			else if (strcmp(type, "email-message") == 0 &&
+				 (strcmp(path, "from_ref.value") == 0 ||
+				  strcmp(path, "sender_ref.value") == 0))
+				snprintf(kind, sizeof kind, "email-addr");
 			else if (strcmp(type, "file") == 0 && strncmp(path, "hashes.", 7) == 0) {
 				char alg[32];
 				const char *a = path + 7;
