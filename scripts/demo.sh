@@ -24,8 +24,14 @@ $VB list --store "$STORE" --type intrusion-set --limit 5
 
 id=$($VB list --store "$STORE" --type intrusion-set --json |
 	grep -m1 '"name":"APT29"' | sed -E 's/.*"id":"(intrusion-set--[0-9a-f-]+)".*/\1/')
-step "verbinding show $id   (APT29 and what it uses; first 40 lines)"
-$VB show --store "$STORE" "$id" | grep -v '"description"' | head -n 40
-echo "  ..."
+step "verbinding show $id   (APT29: what it uses, first 25 relationships)"
+$VB show --store "$STORE" "$id" >"$STORE.show"
+grep -E '^  "(name|created|modified)"' "$STORE.show" | head -n 3
+sed -n '/^relationships:/,$p' "$STORE.show" | head -n 26
+echo "  ... $(grep -c '^  ->\|^  <-' "$STORE.show") relationships in all"
+rm -f "$STORE.show"
+
+step "verbinding list --type intrusion-set | grep -i 'apt29\|cozy'   (ATT&CK and the MISP galaxy side by side)"
+$VB list --store "$STORE" --type intrusion-set | grep -i 'apt29\|cozy' | head -n 5
 
 step "done: the store is $STORE; try: $VB export --store $STORE --type intrusion-set | head"

@@ -5,9 +5,12 @@
 #include "../store/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char *marking_name(const char *id)
+/* A marking's display name: TLP levels by name, other marking definitions
+ * by the name they carry in the store, else their id. Writes into out. */
+static const char *marking_name(struct store *st, const char *id, char *out, size_t cap)
 {
 	static const struct {
 		const char *id, *name;
@@ -19,7 +22,21 @@ static const char *marking_name(const char *id)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(id, names[i].id) == 0)
 			return names[i].name;
-	return id;
+	snprintf(out, cap, "%s", id);
+	char *json = NULL;
+	if (store_get(st, STORE_VIEWER_LOCAL, id, STORE_NO_TIME, &json, NULL) == 0) {
+		cJSON *o = cJSON_Parse(json);
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "definition");
+		const cJSON *stmt = cJSON_GetObjectItemCaseSensitive(d, "statement");
+		if (cJSON_IsString(n))
+			snprintf(out, cap, "%.60s", n->valuestring);
+		else if (cJSON_IsString(stmt)) /* a statement marking has no name */
+			snprintf(out, cap, "statement: %.40s...", stmt->valuestring);
+		cJSON_Delete(o);
+	}
+	free(json);
+	return out;
 }
 
 static int stats_exec(int argc, char **argv)
@@ -48,9 +65,11 @@ static int stats_exec(int argc, char **argv)
 	}
 	struct store_stats s;
 	rc = store_stats(st, STORE_VIEWER_LOCAL, &s);
-	store_close(st);
-	if (rc)
+	if (rc) {
+		store_close(st);
 		return cli_fail("stats", rc, "reading the store failed");
+	}
+	char name[128];
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "objects", (double)s.objects);
@@ -61,8 +80,9 @@ static int stats_exec(int argc, char **argv)
 			cJSON_AddNumberToObject(t, s.by_type[i].key, (double)s.by_type[i].n);
 		cJSON *m = cJSON_AddObjectToObject(o, "by_marking");
 		for (size_t i = 0; i < s.n_by_marking; i++)
-			cJSON_AddNumberToObject(m, marking_name(s.by_marking[i].key),
-						(double)s.by_marking[i].n);
+			cJSON_AddNumberToObject(
+			    m, marking_name(st, s.by_marking[i].key, name, sizeof name),
+			    (double)s.by_marking[i].n);
 		char *txt = cJSON_Print(o);
 		puts(txt);
 		cJSON_free(txt);
@@ -75,10 +95,12 @@ static int stats_exec(int argc, char **argv)
 			printf("  %-28s %10lld\n", s.by_type[i].key, (long long)s.by_type[i].n);
 		printf("\nby marking:\n");
 		for (size_t i = 0; i < s.n_by_marking; i++)
-			printf("  %-28s %10lld\n", marking_name(s.by_marking[i].key),
+			printf("  %-28s %10lld\n",
+			       marking_name(st, s.by_marking[i].key, name, sizeof name),
 			       (long long)s.by_marking[i].n);
 	}
 	store_stats_free(&s);
+	store_close(st);
 	return 0;
 }
 
