@@ -76,7 +76,7 @@ fuzz-replay: $(FUZZ_BIN)
 	@sh scripts/fuzz-replay.sh $(FUZZ_BIN)
 
 format:
-	clang-format -i $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) tests/unit/*.h $(FUZZ_SRC)
+	clang-format -i $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) tests/unit/*.h $(FUZZ_SRC) $(wildcard fuzz/*.h)
 
 bench: all
 	@sh bench/run.sh

@@ -1,84 +1,9 @@
-/*
- * fuzz_log_access.c: libFuzzer harness for the Apache/nginx access logs reader (log_access_reader).
- *
- * The input is written to a memfd and read through log_open on
- * /proc/self/fd/N, exactly as a file (gzip included when the input starts
- * with the gzip magic), once with the reader's defaults and once with
- * --field mappings. Every event must be well formed: line numbers rising,
- * fields within the limits, values of bounded length, and every line counted.
- * Any crash, sanitizer report or assertion failure is a bug.
- */
-#include "../src/detect/detect.h"
-
-#include <assert.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-struct seen {
-	uint64_t last_line, events;
-};
-
-static int check_event(void *arg, const struct log_event *ev)
-{
-	struct seen *s = arg;
-	assert(ev->line > s->last_line);
-	s->last_line = ev->line;
-	s->events++;
-	assert(ev->nfields <= LOG_MAX_FIELDS);
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct log_field *f = &ev->fields[i];
-		assert(f->name && f->val);
-		assert((unsigned)f->kind < OBS_KIND_MAX);
-		assert(f->len <= LOG_MAX_LINE);
-		/* Touch every byte, so ASan sees a value outside the buffer. */
-		volatile char c = 0;
-		for (size_t k = 0; k < f->len; k++)
-			c ^= f->val[k];
-		(void)c;
-	}
-	if (ev->ts_text)
-		assert(ev->ts_len <= LOG_MAX_LINE);
-	(void)log_event_time(ev);
-	return 0;
-}
-
-static int fd = -1;
-
-static void run(const uint8_t *data, size_t size, const struct log_opts *o)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	struct log_src src;
-	struct vb_err err;
-	if (log_open(&src, path, &err))
-		return;
-	(void)log_access_reader.sniff(src.head, src.head_len);
-	struct log_stats st;
-	memset(&st, 0, sizeof st);
-	struct seen s = {0, 0};
-	int rc = log_access_reader.read(&src, o, check_event, &s, &st);
-	assert(rc == 0 || rc == VB_EINPUT || rc == VB_EIO);
-	assert(s.events + st.bad_lines <= st.lines + 1);
-	assert(st.n_bad_kept <= LOG_BAD_KEPT);
-	assert(src.is_gzip || st.bytes <= size);
-	if (!src.is_gzip && rc == 0)
-		assert(st.bytes == size);
-	log_close(&src);
-}
+/* fuzz_log_access.c: libFuzzer harness for the Apache/nginx access logs reader (log_access_reader);
+ * see fuzz_log.h. */
+#include "fuzz_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fd < 0)
-		fd = memfd_create("fuzz_log_access", 0);
-	assert(fd >= 0);
-	assert(ftruncate(fd, 0) == 0);
-	assert(pwrite(fd, data, size, 0) == (ssize_t)size);
 	static const struct log_mapping map[] = {{"unused", OBS_IP}};
-	static const struct log_opts with_map = {map, sizeof map / sizeof map[0]};
-	run(data, size, NULL);
-	run(data, size, &with_map);
-	return 0;
+	return fuzz_log_reader(&log_access_reader, data, size, map, sizeof map / sizeof map[0]);
 }
