@@ -223,8 +223,10 @@ static int sq_org_set_identity(struct store *s, int64_t org, const char *identit
 	return rc ? rc : sqlite3_changes(DB(s)) ? 0 : VB_ENOTFOUND;
 }
 
-static int org_one(struct store *s, const char *sql, const char *name, int64_t id,
-		   struct ident_org *out)
+/* Reads the one row sql selects by name (when not NULL) or by id with row,
+ * which fills out. VB_ENOTFOUND when there is none. */
+static int one_row(struct store *s, const char *sql, const char *name, int64_t id,
+		   void (*row)(sqlite3_stmt *st, void *out), void *out)
 {
 	sqlite3_stmt *st;
 	if (prep(s, sql, &st))
@@ -235,9 +237,20 @@ static int org_one(struct store *s, const char *sql, const char *name, int64_t i
 		sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		org_row(st, out);
+		row(st, out);
 	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
+}
+
+static void org_row_cb(sqlite3_stmt *st, void *out)
+{
+	org_row(st, out);
+}
+
+static int org_one(struct store *s, const char *sql, const char *name, int64_t id,
+		   struct ident_org *out)
+{
+	return one_row(s, sql, name, id, org_row_cb, out);
 }
 
 static int sq_org_get(struct store *s, const char *name, struct ident_org *out)
@@ -343,21 +356,15 @@ static int sq_user_add(struct store *s, const char *name, int64_t org, int role,
 	return rc;
 }
 
+static void user_row_cb(sqlite3_stmt *st, void *out)
+{
+	user_row(st, out);
+}
+
 static int user_one(struct store *s, const char *sql, const char *name, int64_t id,
 		    struct ident_user *out)
 {
-	sqlite3_stmt *st;
-	if (prep(s, sql, &st))
-		return VB_ESTORE;
-	if (name)
-		bind_str(st, 1, name);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		user_row(st, out);
-	done(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
+	return one_row(s, sql, name, id, user_row_cb, out);
 }
 
 static int sq_user_get(struct store *s, const char *name, struct ident_user *out)
@@ -641,21 +648,15 @@ static int sq_group_add(struct store *s, const char *name, const char *descripti
 	return rc;
 }
 
+static void group_row_cb(sqlite3_stmt *st, void *out)
+{
+	group_row(st, out);
+}
+
 static int group_one(struct store *s, const char *sql, const char *name, int64_t id,
 		     struct ident_group *out)
 {
-	sqlite3_stmt *st;
-	if (prep(s, sql, &st))
-		return VB_ESTORE;
-	if (name)
-		bind_str(st, 1, name);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		group_row(st, out);
-	done(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
+	return one_row(s, sql, name, id, group_row_cb, out);
 }
 
 static int sq_group_get(struct store *s, const char *name, struct ident_group *out)
