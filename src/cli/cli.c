@@ -31,7 +31,7 @@ int cli_usage(const struct cli_cmd *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s(see `verbinding %s --help`)\n", "", c->name);
+	fprintf(stderr, "\n(see `verbinding %s --help`)\n", c->name);
 	return VB_EUSAGE;
 }
 

@@ -58,10 +58,8 @@ static int list_exec(int argc, char **argv)
 				 .limit = lim,
 				 .label = label};
 	struct store *st;
-	struct vb_err e;
-	vb_err_clear(&e);
-	if ((rc = store_open(c.store, 0, &st, &e)))
-		return cli_fail_err("list", &e);
+	if ((rc = cli_open_store(&cmd_list, &c, 0, &st)))
+		return rc;
 	struct list_ctx l = {json != NULL};
 	rc = store_scan(st, &f, list_row, &l);
 	store_close(st);

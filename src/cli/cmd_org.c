@@ -17,11 +17,11 @@ static int org_add(struct cli_common *c, const char *kind, const char *sector, c
 	if (!kind)
 		return cli_usage(&cmd_org, "org add needs --kind");
 	struct store *st;
+	int rc = cli_open_store(&cmd_org, c, 0, &st);
+	if (rc)
+		return rc;
 	struct vb_err e;
 	vb_err_clear(&e);
-	int rc = store_open(c->store, 0, &st, &e);
-	if (rc)
-		return cli_fail_err("org", &e);
 	struct ident_org o;
 	rc = admin_org_add(st, c->args[1], kind, sector, country, tlp, &o, &e);
 	if (!rc) {
@@ -69,11 +69,11 @@ static int org_list(struct cli_common *c, int json)
 	if (c->nargs != 1)
 		return cli_usage(&cmd_org, "org list takes no arguments");
 	struct store *st;
+	int rc = cli_open_store(&cmd_org, c, 0, &st);
+	if (rc)
+		return rc;
 	struct vb_err e;
 	vb_err_clear(&e);
-	int rc = store_open(c->store, 0, &st, &e);
-	if (rc)
-		return cli_fail_err("org", &e);
 	struct list_ctx l = {json, 0};
 	rc = store_ident(st)->org_list(st, org_row, &l);
 	store_close(st);
@@ -89,11 +89,11 @@ static int org_remove(struct cli_common *c)
 	if (c->nargs != 2)
 		return cli_usage(&cmd_org, "org remove takes one NAME");
 	struct store *st;
+	int rc = cli_open_store(&cmd_org, c, 0, &st);
+	if (rc)
+		return rc;
 	struct vb_err e;
 	vb_err_clear(&e);
-	int rc = store_open(c->store, 0, &st, &e);
-	if (rc)
-		return cli_fail_err("org", &e);
 	rc = admin_org_remove(st, c->args[1], &e);
 	if (!rc) {
 		admin_audit_local(st, "org.remove", NULL, c->args[1]);

@@ -74,10 +74,8 @@ static int show_exec(int argc, char **argv)
 	if (version && time_parse_loose(version, &mod))
 		return cli_usage(&cmd_show, "--version '%s': expected an RFC 3339 time", version);
 	struct store *st;
-	struct vb_err e;
-	vb_err_clear(&e);
-	if ((rc = store_open(c.store, 0, &st, &e)))
-		return cli_fail_err("show", &e);
+	if ((rc = cli_open_store(&cmd_show, &c, 0, &st)))
+		return rc;
 	char *json = NULL;
 	rc = store_get(st, STORE_VIEWER_LOCAL, c.args[0], mod, &json, NULL);
 	if (rc == VB_ENOTFOUND) {

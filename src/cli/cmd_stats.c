@@ -50,10 +50,8 @@ static int stats_exec(int argc, char **argv)
 	if (c.nargs)
 		return cli_usage(&cmd_stats, "unexpected argument '%s'", c.args[0]);
 	struct store *st;
-	struct vb_err e;
-	vb_err_clear(&e);
-	if ((rc = store_open(c.store, 0, &st, &e)))
-		return cli_fail_err("stats", &e);
+	if ((rc = cli_open_store(&cmd_stats, &c, 0, &st)))
+		return rc;
 	if (check) {
 		char msg[512];
 		rc = store_check(st, msg, sizeof msg);

@@ -8,14 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int open_store(struct cli_common *c, struct store **st)
-{
-	struct vb_err e;
-	vb_err_clear(&e);
-	int rc = store_open(c->store, 0, st, &e);
-	return rc ? cli_fail_err("token", &e) : 0;
-}
-
 static int token_create(struct cli_common *c, const char *user, const char *label, const char *days)
 {
 	if (c->nargs != 1)
@@ -27,7 +19,7 @@ static int token_create(struct cli_common *c, const char *user, const char *labe
 		return cli_usage(&cmd_token, "--days '%s': expected 1 to %d", days,
 				 ADMIN_TOKEN_DAYS_MAX);
 	struct store *st;
-	int rc = open_store(c, &st);
+	int rc = cli_open_store(&cmd_token, c, 0, &st);
 	if (rc)
 		return rc;
 	struct vb_err e;
@@ -83,7 +75,7 @@ static int token_list(struct cli_common *c, const char *user, int json)
 	if (c->nargs != 1)
 		return cli_usage(&cmd_token, "token list takes no arguments");
 	struct store *st;
-	int rc = open_store(c, &st);
+	int rc = cli_open_store(&cmd_token, c, 0, &st);
 	if (rc)
 		return rc;
 	int64_t uid = 0;
@@ -110,7 +102,7 @@ static int token_revoke(struct cli_common *c)
 	if (c->nargs != 2)
 		return cli_usage(&cmd_token, "token revoke takes one ID or PREFIX");
 	struct store *st;
-	int rc = open_store(c, &st);
+	int rc = cli_open_store(&cmd_token, c, 0, &st);
 	if (rc)
 		return rc;
 	struct vb_err e;

@@ -10,14 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int open_store(struct cli_common *c, struct store **st)
-{
-	struct vb_err e;
-	vb_err_clear(&e);
-	int rc = store_open(c->store, 0, st, &e);
-	return rc ? cli_fail_err("user", &e) : 0;
-}
-
 static int user_add(struct cli_common *c, const char *org, const char *role, int no_password)
 {
 	if (c->nargs != 2)
@@ -29,7 +21,7 @@ static int user_add(struct cli_common *c, const char *org, const char *role, int
 	if (!no_password && (rc = cred_read_password("password: ", 1, pw, sizeof pw)))
 		return rc;
 	struct store *st;
-	if ((rc = open_store(c, &st))) {
+	if ((rc = cli_open_store(&cmd_user, c, 0, &st))) {
 		sodium_memzero(pw, sizeof pw);
 		return rc;
 	}
@@ -77,7 +69,7 @@ static int user_list(struct cli_common *c, const char *org, int json)
 	if (c->nargs != 1)
 		return cli_usage(&cmd_user, "user list takes no arguments");
 	struct store *st;
-	int rc = open_store(c, &st);
+	int rc = cli_open_store(&cmd_user, c, 0, &st);
 	if (rc)
 		return rc;
 	int64_t org_id = 0;
@@ -105,7 +97,7 @@ static int user_remove(struct cli_common *c)
 	if (c->nargs != 2)
 		return cli_usage(&cmd_user, "user remove takes one NAME");
 	struct store *st;
-	int rc = open_store(c, &st);
+	int rc = cli_open_store(&cmd_user, c, 0, &st);
 	if (rc)
 		return rc;
 	struct vb_err e;
@@ -128,7 +120,7 @@ static int user_passwd(struct cli_common *c)
 	if (rc)
 		return rc;
 	struct store *st;
-	if ((rc = open_store(c, &st))) {
+	if ((rc = cli_open_store(&cmd_user, c, 0, &st))) {
 		sodium_memzero(pw, sizeof pw);
 		return rc;
 	}

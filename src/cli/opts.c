@@ -81,3 +81,12 @@ void cli_free_lists(struct cli_opt *opts, int nopts)
 			*opts[k].list = NULL;
 		}
 }
+
+int cli_open_store(const struct cli_cmd *cmd, const struct cli_common *c, int flags,
+		   struct store **st)
+{
+	struct vb_err e;
+	vb_err_clear(&e);
+	int rc = store_open(c->store, flags, st, &e);
+	return rc ? cli_fail_err(cmd->name, &e) : 0;
+}

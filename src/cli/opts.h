@@ -27,4 +27,10 @@ int cli_parse_common(const struct cli_cmd *cmd, int argc, char **argv, struct cl
 		     struct cli_opt *opts, int nopts);
 void cli_free_lists(struct cli_opt *opts, int nopts);
 
+struct store;
+/* Opens c->store with store_open flags for command cmd; on failure prints
+ * "verbinding CMD: why" and returns the code. */
+int cli_open_store(const struct cli_cmd *cmd, const struct cli_common *c, int flags,
+		   struct store **st);
+
 #endif

@@ -648,7 +648,9 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 	 * transaction only once it has been read whole; a large one ends the
 	 * batch and gets a transaction of its own. */
 	int resume_batch = 0;
-	ig->staging = ig->batch_open && in.size > 0 && in.size <= INGEST_STAGE_MAX;
+	/* Sizes are on disk: a compressed file may hold ten times more. */
+	uint64_t stage_max = gzdirect(in.gz) ? INGEST_STAGE_MAX : INGEST_STAGE_MAX / 16;
+	ig->staging = ig->batch_open && in.size > 0 && in.size <= stage_max;
 	if (ig->batch_open && !ig->staging) {
 		rc = batch_flush(ig, 0);
 		resume_batch = !rc;

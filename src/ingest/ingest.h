@@ -120,8 +120,6 @@ const char *ingest_source_identity(struct ingest *ig);
 void ingest_progress(struct ingest *ig, struct input *in);
 
 /* Helpers shared by readers (ingest_util.c). */
-/* A fresh "type--uuid4" id into out (at least 300 bytes). */
-void ingest_new_id(const char *type, char *out);
 /* The deterministic id of an SCO with the given id-contributing JSON (e.g.
  * {"value":"1.2.3.4"}), per STIX 2.1 section 2.9, into out. */
 void ingest_sco_id(const char *type, const char *canonical_json, char *out);

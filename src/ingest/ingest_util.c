@@ -6,13 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void ingest_new_id(const char *type, char *out)
-{
-	char uuid[37];
-	uuid_v4(uuid);
-	snprintf(out, 300, "%s--%s", type, uuid);
-}
-
 void ingest_sco_id(const char *type, const char *canonical_json, char *out)
 {
 	char uuid[37];

@@ -4,21 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct store_backend *const backends[] = {
-    &store_sqlite_backend,
-};
-
+/* The backend for a path: PostgreSQL URLs once store_pg.c exists, else SQLite. */
 int store_open(const char *path, int flags, struct store **out, struct vb_err *err)
 {
-	const struct store_backend *be = backends[0];
 	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0)
 		return vb_err_set(err, VB_EUSAGE,
 				  "%s: the PostgreSQL backend is not built yet; use a SQLite path",
 				  path);
-	for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
-		if (strcmp(backends[i]->name, "sqlite") == 0)
-			be = backends[i];
-	return be->open(path, flags, out, err);
+	return store_sqlite_backend.open(path, flags, out, err);
 }
 
 void store_close(struct store *s)
