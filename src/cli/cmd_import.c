@@ -44,7 +44,8 @@ static int import_exec(int argc, char **argv)
 				 .format = format,
 				 .source = source,
 				 .labels = labels,
-				 .confidence = -1};
+				 .confidence = -1,
+				 .pipeline = 1};
 	io.progress = !quiet && !noprog && isatty(2);
 	if (tlp && !(io.tlp = stix_tlp_id(tlp))) {
 		cli_usage(&cmd_import,

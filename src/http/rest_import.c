@@ -208,12 +208,11 @@ int rest_import(struct http_request *req, struct http_response *res)
 				  "format error); nothing was stored",
 				  rejected);
 	}
-	if (rc == VB_ESTORE) {
+	if (rc == VB_ECONFLICT) {
 		buf_free(&types);
 		return http_error(req, res, 409,
-				  "an object could not be stored (usually: its id belongs to "
-				  "another organisation's object, and only the creator adds "
-				  "versions); nothing was stored");
+				  "an object's id belongs to another organisation's object, and "
+				  "only the creator adds versions; nothing was stored");
 	}
 	if (rc) {
 		buf_free(&types);

@@ -6,6 +6,7 @@
  */
 #include "ingest.h"
 #include "ingest_misp.h"
+#include "ingest_writer.h"
 #include "../stix/stix.h"
 #include "../util/arena.h"
 #include "../util/buf.h"
@@ -54,9 +55,12 @@ struct ingest {
 	 * before any of it is written, so it stays atomic without savepoints
 	 * (which SQLite makes very slow inside a large transaction). */
 	int staging;
-	struct arena stage_mem;
-	struct store_obj *staged;
-	size_t n_staged, cap_staged;
+	/* With opts.pipeline, a writer thread stores batches filled here;
+	 * without, own holds a staged file and everything else is stored at
+	 * once. cur is the batch being filled (NULL: none yet). */
+	struct writer *w;
+	struct wbatch own, *cur;
+	long emitted; /* objects handed on for storing in this run */
 	char source_id[80];
 	int64_t t0;
 	int64_t last_draw;
@@ -214,10 +218,7 @@ void ingest_progress(struct ingest *ig, struct input *in)
 	ig->last_draw = now;
 	double mb = (double)in->bytes_read / 1e6;
 	double secs = (double)(now - ig->t0) / 1e6;
-	long done = 0;
-	for (size_t i = 0; i < ig->n_file_counts; i++)
-		done += ig->file_counts[i].n_new + ig->file_counts[i].n_updated +
-			ig->file_counts[i].n_unchanged;
+	long done = ig->emitted;
 	uint64_t pos = in->gz ? (uint64_t)gzoffset(in->gz) : 0;
 	char bar[32];
 	int pct = in->size ? (int)(pos * 100 / in->size) : 0;
@@ -287,7 +288,23 @@ static const char *json_str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Stores one version and counts the outcome. */
+/* Counts one stored object's outcome for the file (or, for a staged file
+ * handed to the writer, straight for the run). */
+static void count(struct ingest *ig, const char *type, enum store_put_result res, int direct)
+{
+	type = strlen(type) < 64 ? type : "(long type)";
+	struct ingest_type_count *c = direct
+					  ? tally(&ig->counts, &ig->n_counts, &ig->cap_counts, type)
+					  : file_tally(ig, type);
+	if (res == STORE_PUT_NEW)
+		c->n_new++;
+	else if (res == STORE_PUT_UPDATED || res == STORE_PUT_OLDER)
+		c->n_updated++;
+	else
+		c->n_unchanged++;
+}
+
+/* Stores one version from this thread and counts the outcome. */
 static int put(struct ingest *ig, const struct store_obj *o)
 {
 	enum store_put_result res;
@@ -295,66 +312,101 @@ static int put(struct ingest *ig, const struct store_obj *o)
 	if (rc)
 		return rc;
 	ig->batch_objects++;
-	struct ingest_type_count *c =
-	    file_tally(ig, strlen(o->type) < 64 ? o->type : "(long type)");
-	if (res == STORE_PUT_NEW)
-		c->n_new++;
-	else if (res == STORE_PUT_UPDATED || res == STORE_PUT_OLDER)
-		c->n_updated++;
-	else
-		c->n_unchanged++;
-	if (ig->in && (c->n_new & 1023) == 0)
-		ingest_progress(ig, ig->in);
+	count(ig, o->type, res, 0);
 	return 0;
 }
 
-static const char **stage_strv(struct arena *a, const char **v, size_t n)
+/* Reads the outcomes of a batch the writer has written, and empties it. */
+static void collect(struct ingest *ig, struct wbatch *b)
 {
-	const char **out = arena_alloc(a, (n ? n : 1) * sizeof *out);
-	for (size_t i = 0; i < n; i++)
-		out[i] = arena_strdup(a, v[i]);
-	return out;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->res[i] >= 0)
+			count(ig, b->objs[i].type, (enum store_put_result)b->res[i], b->direct);
+	wbatch_reset(b);
 }
 
-/* Keeps a deep copy of o until the file has been read whole. */
+static void collect_all(struct ingest *ig)
+{
+	struct wbatch *b;
+	while (ig->w && (b = writer_reclaim(ig->w)))
+		collect(ig, b);
+}
+
+/* Objects per batch handed to the writer, and bytes: small enough to keep
+ * both threads busy, large enough that handing over costs nothing. */
+#define WBATCH_OBJECTS 4096
+#define WBATCH_BYTES   (8u << 20)
+
+static void submit(struct ingest *ig)
+{
+	writer_submit(ig->w, ig->cur);
+	ig->cur = NULL;
+}
+
+/* Queues o for the writer, or stages it until the file is read whole. */
 static void stage(struct ingest *ig, const struct store_obj *o)
 {
-	struct arena *a = &ig->stage_mem;
-	if (ig->n_staged == ig->cap_staged) {
-		ig->cap_staged = ig->cap_staged ? ig->cap_staged * 2 : 256;
-		ig->staged = xrealloc(ig->staged, ig->cap_staged * sizeof *ig->staged);
+	if (!ig->cur) {
+		ig->cur = ig->w ? writer_take(ig->w) : &ig->own;
+		if (ig->w)
+			collect(ig, ig->cur);
+		ig->cur->file = arena_strdup(&ig->cur->mem, ig->file ? ig->file : "-");
 	}
-	struct store_obj *c = &ig->staged[ig->n_staged++];
-	*c = *o;
-	c->id = arena_strdup(a, o->id);
-	c->type = arena_strdup(a, o->type);
-	c->spec_version = arena_strdup(a, o->spec_version);
-	c->created_by_ref = arena_strdup(a, o->created_by_ref);
-	c->json = arena_strndup(a, o->json, o->json_len);
-	c->markings = stage_strv(a, o->markings, o->n_markings);
-	c->labels = stage_strv(a, o->labels, o->n_labels);
-	struct store_ref *refs = arena_alloc(a, (o->n_refs ? o->n_refs : 1) * sizeof *refs);
-	for (size_t i = 0; i < o->n_refs; i++) {
-		refs[i].prop = arena_strdup(a, o->refs[i].prop);
-		refs[i].target = arena_strdup(a, o->refs[i].target);
+	wbatch_add(ig->cur, o);
+	if (ig->w) {
+		ig->batch_objects++;
+		if (!ig->staging &&
+		    (ig->cur->n >= WBATCH_OBJECTS || ig->cur->mem.used >= WBATCH_BYTES))
+			submit(ig);
 	}
-	c->refs = refs;
-	struct store_value *vals = arena_alloc(a, (o->n_values ? o->n_values : 1) * sizeof *vals);
-	for (size_t i = 0; i < o->n_values; i++) {
-		vals[i].kind = arena_strdup(a, o->values[i].kind);
-		vals[i].value = arena_strdup(a, o->values[i].value);
-	}
-	c->values = vals;
 }
 
+/* Drops what was staged or queued of a failed file but not yet sent. */
+static void unstage(struct ingest *ig)
+{
+	if (ig->cur) {
+		if (ig->w)
+			ig->batch_objects -= (long)ig->cur->n;
+		wbatch_reset(ig->cur);
+	}
+}
+
+/* Stores a staged file: at once, or by handing it to the writer. */
 static int put_staged(struct ingest *ig)
 {
+	if (!ig->cur)
+		return 0;
+	if (ig->w) {
+		ig->cur->direct = 1;
+		submit(ig);
+		return writer_failed(ig->w);
+	}
 	int rc = 0;
-	for (size_t i = 0; i < ig->n_staged && !rc; i++)
-		rc = put(ig, &ig->staged[i]);
-	ig->n_staged = 0;
-	arena_reset(&ig->stage_mem);
+	for (size_t i = 0; i < ig->cur->n && !rc; i++)
+		rc = put(ig, &ig->cur->objs[i]);
+	wbatch_reset(ig->cur);
 	return rc;
+}
+
+/* Transaction calls, through the writer when there is one. A failed commit
+ * is rolled back by the caller (the writer has done so already). */
+static int tx(struct ingest *ig, enum writer_op op)
+{
+	if (ig->w) {
+		if (op == WRITER_COMMIT && ig->cur && ig->cur->n)
+			submit(ig);
+		int rc = writer_tx(ig->w, op);
+		collect_all(ig);
+		return rc;
+	}
+	switch (op) {
+	case WRITER_BEGIN:
+		return store_begin(ig->st);
+	case WRITER_COMMIT:
+		return store_commit(ig->st);
+	default:
+		return store_rollback(ig->st);
+	}
 }
 
 int ingest_emit(struct ingest *ig, cJSON *obj, const struct ingest_pos *pos)
@@ -401,13 +453,17 @@ int ingest_emit(struct ingest *ig, cJSON *obj, const struct ingest_pos *pos)
 	ig->ix.o.owner_org = ig->opts.owner_org;
 	ig->ix.o.shares = ig->opts.shares;
 	ig->ix.o.n_shares = ig->opts.n_shares;
-	if (ig->staging) {
+	if (ig->in && (++ig->emitted & 1023) == 0)
+		ingest_progress(ig, ig->in);
+	if (ig->staging || ig->w) {
 		stage(ig, &ig->ix.o);
 		return 0;
 	}
 	rc = put(ig, &ig->ix.o);
 	if (rc) {
-		say(ig, "", pos, NULL, "the store refused the object");
+		char why[256];
+		snprintf(why, sizeof why, "the store refused the object: %s", store_put_why(rc));
+		say(ig, "", pos, NULL, why);
 		ig->file_failed = 1;
 	}
 	return rc;
@@ -656,17 +712,20 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 		resume_batch = !rc;
 	}
 	if (!rc && !ig->staging)
-		rc = store_begin(ig->st);
+		rc = tx(ig, WRITER_BEGIN);
 	if (!rc)
 		rc = emit_source_identity(ig);
 	if (!rc)
 		rc = r->read(ig, &in);
 	if (!rc && ig->file_failed)
 		rc = VB_EINPUT;
+	if (rc)
+		unstage(ig);
 	if (ig->staging) {
 		if (!rc && (rc = put_staged(ig))) {
-			/* The shared transaction now holds part of this file. */
-			store_rollback(ig->st);
+			/* The shared transaction now holds part of this file (or
+			 * of one before it, with a writer thread). */
+			tx(ig, WRITER_ROLLBACK);
 			ig->batch_open = 0;
 			fprintf(stderr,
 				"verbinding import: %s: the store failed; the files since "
@@ -674,21 +733,19 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 				path);
 			rc = VB_ESTORE;
 		}
-		ig->n_staged = 0;
-		arena_reset(&ig->stage_mem);
 		ig->staging = 0;
 	} else {
 		if (!rc)
-			rc = store_commit(ig->st);
+			rc = tx(ig, WRITER_COMMIT);
 		if (rc)
-			store_rollback(ig->st);
+			tx(ig, WRITER_ROLLBACK);
 	}
 	if (rc) {
 		ig->files_failed++;
 		clear_bar(ig);
 		fprintf(stderr, "verbinding import: %s: nothing stored from this file\n", path);
 	}
-	if (resume_batch && store_begin(ig->st) == 0)
+	if (resume_batch && tx(ig, WRITER_BEGIN) == 0)
 		ig->batch_open = 1;
 	merge_counts(ig, rc != 0);
 	ig->in = NULL;
@@ -702,15 +759,26 @@ static int batch_flush(struct ingest *ig, int reopen)
 	if (!ig->batch_open)
 		return 0;
 	ig->batch_open = 0;
-	int rc = store_commit(ig->st);
+	if (reopen && ig->w) {
+		/* A periodic commit inside a folder: the writer goes on at once;
+		 * a failure comes back from the folder's last commit. */
+		if (ig->cur && ig->cur->n)
+			submit(ig);
+		writer_tx_async(ig->w, WRITER_COMMIT);
+		writer_tx_async(ig->w, WRITER_BEGIN);
+		ig->batch_objects = 0;
+		ig->batch_open = 1;
+		return 0;
+	}
+	int rc = tx(ig, WRITER_COMMIT);
 	if (rc) {
-		store_rollback(ig->st);
+		tx(ig, WRITER_ROLLBACK);
 		fprintf(stderr, "verbinding import: committing the batch failed\n");
-		return rc;
+		return VB_ESTORE;
 	}
 	ig->batch_objects = 0;
 	if (reopen) {
-		if ((rc = store_begin(ig->st)))
+		if ((rc = tx(ig, WRITER_BEGIN)))
 			return rc;
 		ig->batch_open = 1;
 	}
@@ -766,7 +834,7 @@ int ingest_path(struct ingest *ig, const char *path)
 		return ingest_file(ig, path, NULL);
 	int outer = !ig->batch_open;
 	if (outer) {
-		int rc = store_begin(ig->st);
+		int rc = tx(ig, WRITER_BEGIN);
 		if (rc)
 			return rc;
 		ig->batch_open = 1;
@@ -775,7 +843,7 @@ int ingest_path(struct ingest *ig, const char *path)
 	int rc = ingest_dir(ig, path);
 	if (outer) {
 		if (rc == VB_ESTORE) {
-			store_rollback(ig->st);
+			tx(ig, WRITER_ROLLBACK);
 			ig->batch_open = 0;
 		} else {
 			int crc = batch_flush(ig, 0);
@@ -795,6 +863,8 @@ struct ingest *ingest_new(struct store *s, const struct ingest_opts *opts)
 	ig->t0 = time_now_us();
 	stix_index_init(&ig->ix);
 	buf_init(&ig->json, STIX_MAX_OBJECT);
+	if (opts->pipeline)
+		ig->w = writer_start(s);
 	return ig;
 }
 
@@ -802,10 +872,10 @@ void ingest_free(struct ingest *ig)
 {
 	if (!ig)
 		return;
+	writer_stop(ig->w);
 	stix_index_free(&ig->ix);
 	buf_free(&ig->json);
-	arena_free(&ig->stage_mem);
-	free(ig->staged);
+	wbatch_free(&ig->own);
 	free(ig->seen.slot);
 	free(ig->counts);
 	free(ig->file_counts);
@@ -826,6 +896,7 @@ static int by_type(const void *a, const void *b)
 void ingest_summary(struct ingest *ig, FILE *f)
 {
 	clear_bar(ig);
+	collect_all(ig);
 	if (ig->n_counts)
 		qsort(ig->counts, ig->n_counts, sizeof *ig->counts, by_type);
 	long t[4] = {0};

@@ -38,6 +38,9 @@ struct ingest_opts {
 	int64_t owner_org;
 	const struct store_share *shares;
 	size_t n_shares;
+	/* Store from a second thread (the CLI's bulk imports): the run then
+	 * owns the store until ingest_free. */
+	int pipeline;
 };
 
 /* Where an object came from, for error messages. */

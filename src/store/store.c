@@ -40,3 +40,10 @@ void store_stats_free(struct store_stats *st)
 	free(st->by_marking);
 	memset(st, 0, sizeof *st);
 }
+
+const char *store_put_why(int rc)
+{
+	return rc == VB_ECONFLICT ? "its id belongs to another organisation's object, and only "
+				    "the creating organisation adds versions"
+				  : vb_strerror(rc);
+}

@@ -105,6 +105,10 @@ struct store_obj {
 	size_t n_shares;
 };
 
+/* Why store_put failed, for messages: VB_ECONFLICT is the owner rule (only
+ * the creating organisation adds versions of an object). */
+const char *store_put_why(int rc);
+
 enum store_put_result {
 	STORE_PUT_NEW,	     /* first version of this id */
 	STORE_PUT_UPDATED,   /* a newer version of an id already stored */

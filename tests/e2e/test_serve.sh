@@ -110,6 +110,17 @@ test_serve_cli_identities() {
 	[ "$(sqlite3 "$S" "SELECT count(*) FROM objects o JOIN orgs g ON g.id = o.owner_org
 		WHERE g.name = 'Alpha' AND o.type = 'indicator' AND o.tlp = 2")" = 2 ] ||
 		fail "import --org: indicators not owned by Alpha under its default AMBER"
+	# Only the creating organisation adds versions: Beta's newer copy of
+	# Alpha's objects is refused whole, with the reason; the same versions
+	# again are merely unchanged.
+	vbs import --quiet --org Beta "$BASIC"
+	expect_rc 0
+	sed 's/"modified": *"[^"]*"/"modified": "2031-01-01T00:00:00.000Z"/' "$BASIC" >"$T/newer.json"
+	vbs import --quiet --org Beta "$T/newer.json"
+	expect_rc 2
+	expect_err "belongs to another organisation's object"
+	[ "$(sqlite3 "$S" "SELECT count(*) FROM objects WHERE modified > 1900000000000000")" = 0 ] ||
+		fail "Beta's versions of Alpha's objects were stored"
 	vbs org remove Beta
 	expect_rc 0
 	vbs user list --json

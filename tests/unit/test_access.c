@@ -1,6 +1,6 @@
 /* test_access.c: roles, TLP names, the write rules, credentials, and the
  * visibility clause on a real store (RED recipients by user and by
- * organisation, groups, the owner trigger). */
+ * organisation, groups, the owner rule). */
 #include "test.h"
 #include "../../src/access/access.h"
 #include "../../src/access/admin.h"
@@ -204,10 +204,17 @@ TEST(access_visibility_store)
 	CHECK(!sees(s, 4, 50, NULL, 0, "note--00000000-0000-4000-8000-000000000004"));
 	/* Unmarked: the viewer's default (GREEN here): every organisation. */
 	CHECK(sees(s, 5, 9, NULL, 0, "note--00000000-0000-4000-8000-000000000005"));
-	/* The owner trigger: another organisation cannot add a version. */
+	/* The owner rule: another organisation cannot add a version, newer or
+	 * older, but re-sending a stored version is harmless. */
 	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000003", "2025-01-01T00:00:00Z", 2,
 		      STORE_TLP_CLEAR, NULL, 0),
-		  VB_ESTORE);
+		  VB_ECONFLICT);
+	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000003", "2001-01-01T00:00:00Z", 2,
+		      STORE_TLP_CLEAR, NULL, 0),
+		  VB_ECONFLICT);
+	CHECK_INT(
+	    put(s, "note--00000000-0000-4000-8000-000000000003", T0, 2, STORE_TLP_GREEN, &grp, 1),
+	    0);
 	CHECK_INT(put(s, "note--00000000-0000-4000-8000-000000000003", "2025-01-01T00:00:00Z", 1,
 		      STORE_TLP_CLEAR, NULL, 0),
 		  0);
