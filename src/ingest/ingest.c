@@ -46,8 +46,10 @@ struct ingest {
 	struct stix_index ix;
 	struct buf json;
 	struct seen seen;
-	struct ingest_type_count *counts, *file_counts;
-	size_t n_counts, n_file_counts, cap_counts, cap_file_counts;
+	/* Outcomes: of the run; of the current file; of the files of a folder
+	 * batch since its last commit (they count once it commits). */
+	struct ingest_type_count *counts, *file_counts, *pending;
+	size_t n_counts, n_file_counts, cap_counts, cap_file_counts, n_pending, cap_pending;
 	long rejected, files, files_failed;
 	int batch_open;	    /* a folder import's shared transaction is open */
 	long batch_objects; /* objects stored since it was opened */
@@ -90,14 +92,17 @@ static struct ingest_type_count *file_tally(struct ingest *ig, const char *type)
 	return tally(&ig->file_counts, &ig->n_file_counts, &ig->cap_file_counts, type);
 }
 
-/* Folds the current file's counts into the run's; when the file was rolled
- * back, everything it would have stored counts as rejected. */
-static void merge_counts(struct ingest *ig, int rolled_back)
+/* Folds counts v[0..*n) into the run's (or, to_pending, the pending ones)
+ * and empties v; when rolled back, everything that would have been stored
+ * counts as rejected. */
+static void fold(struct ingest *ig, struct ingest_type_count *v, size_t *n, int rolled_back,
+		 int to_pending)
 {
-	for (size_t i = 0; i < ig->n_file_counts; i++) {
-		struct ingest_type_count *f = &ig->file_counts[i];
+	for (size_t i = 0; i < *n; i++) {
+		struct ingest_type_count *f = &v[i];
 		struct ingest_type_count *c =
-		    tally(&ig->counts, &ig->n_counts, &ig->cap_counts, f->type);
+		    to_pending ? tally(&ig->pending, &ig->n_pending, &ig->cap_pending, f->type)
+			       : tally(&ig->counts, &ig->n_counts, &ig->cap_counts, f->type);
 		if (rolled_back) {
 			long all = f->n_new + f->n_updated + f->n_unchanged + f->n_rejected;
 			c->n_rejected += all;
@@ -109,7 +114,20 @@ static void merge_counts(struct ingest *ig, int rolled_back)
 			c->n_rejected += f->n_rejected;
 		}
 	}
-	ig->n_file_counts = 0;
+	*n = 0;
+}
+
+/* The current file's counts, when it is done: inside a folder batch they
+ * wait for its commit. */
+static void merge_counts(struct ingest *ig, int rolled_back)
+{
+	fold(ig, ig->file_counts, &ig->n_file_counts, rolled_back, ig->batch_open && !rolled_back);
+}
+
+/* A folder batch committed (ok) or was rolled back. */
+static void settle(struct ingest *ig, int ok)
+{
+	fold(ig, ig->pending, &ig->n_pending, !ok, 0);
 }
 
 /* ---- the seen set ---- */
@@ -293,9 +311,9 @@ static const char *json_str(const cJSON *o, const char *k)
 static void count(struct ingest *ig, const char *type, enum store_put_result res, int direct)
 {
 	type = strlen(type) < 64 ? type : "(long type)";
-	struct ingest_type_count *c = direct
-					  ? tally(&ig->counts, &ig->n_counts, &ig->cap_counts, type)
-					  : file_tally(ig, type);
+	struct ingest_type_count *c =
+	    direct ? tally(&ig->pending, &ig->n_pending, &ig->cap_pending, type)
+		   : file_tally(ig, type);
 	if (res == STORE_PUT_NEW)
 		c->n_new++;
 	else if (res == STORE_PUT_UPDATED || res == STORE_PUT_OLDER)
@@ -727,9 +745,10 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 			 * of one before it, with a writer thread). */
 			tx(ig, WRITER_ROLLBACK);
 			ig->batch_open = 0;
+			settle(ig, 0);
 			fprintf(stderr,
-				"verbinding import: %s: the store failed; the files since "
-				"the last commit were not stored\n",
+				"verbinding import: %s: the store refused an object; nothing "
+				"from the files since the last commit was stored\n",
 				path);
 			rc = VB_ESTORE;
 		}
@@ -745,9 +764,9 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 		clear_bar(ig);
 		fprintf(stderr, "verbinding import: %s: nothing stored from this file\n", path);
 	}
+	merge_counts(ig, rc != 0);
 	if (resume_batch && tx(ig, WRITER_BEGIN) == 0)
 		ig->batch_open = 1;
-	merge_counts(ig, rc != 0);
 	ig->in = NULL;
 	input_close(&in);
 	clear_bar(ig);
@@ -766,14 +785,18 @@ static int batch_flush(struct ingest *ig, int reopen)
 			submit(ig);
 		writer_tx_async(ig->w, WRITER_COMMIT);
 		writer_tx_async(ig->w, WRITER_BEGIN);
+		collect_all(ig);
+		settle(ig, 1); /* a failure is reported by the folder's last commit */
 		ig->batch_objects = 0;
 		ig->batch_open = 1;
 		return 0;
 	}
 	int rc = tx(ig, WRITER_COMMIT);
+	settle(ig, rc == 0);
 	if (rc) {
 		tx(ig, WRITER_ROLLBACK);
-		fprintf(stderr, "verbinding import: committing the batch failed\n");
+		fprintf(stderr, "verbinding import: committing the batch failed; nothing from "
+				"the files since the last commit was stored\n");
 		return VB_ESTORE;
 	}
 	ig->batch_objects = 0;
@@ -845,6 +868,7 @@ int ingest_path(struct ingest *ig, const char *path)
 		if (rc == VB_ESTORE) {
 			tx(ig, WRITER_ROLLBACK);
 			ig->batch_open = 0;
+			settle(ig, 0);
 		} else {
 			int crc = batch_flush(ig, 0);
 			rc = rc ? rc : crc;
@@ -879,6 +903,7 @@ void ingest_free(struct ingest *ig)
 	free(ig->seen.slot);
 	free(ig->counts);
 	free(ig->file_counts);
+	free(ig->pending);
 	free(ig);
 }
 

@@ -121,6 +121,20 @@ test_serve_cli_identities() {
 	expect_err "belongs to another organisation's object"
 	[ "$(sqlite3 "$S" "SELECT count(*) FROM objects WHERE modified > 1900000000000000")" = 0 ] ||
 		fail "Beta's versions of Alpha's objects were stored"
+	# The same inside a folder, where files share a transaction and a
+	# writer thread stores them: the conflict is named, the run fails,
+	# and nothing of the batch it fell in is stored.
+	mkdir -p "$T/dir"
+	cp "$T/newer.json" "$T/dir/b.json"
+	cp tests/fixtures/lists/ipsum-sample.txt "$T/dir/a.txt"
+	vbs import --quiet --org Beta "$T/dir"
+	[ "$rc" != 0 ] || fail "folder with a conflicting file: exit 0"
+	expect_err "b.json: the store refused .*belongs to another organisation's object"
+	[ "$(sqlite3 "$S" "SELECT count(*) FROM objects o JOIN orgs g ON g.id = o.owner_org
+		WHERE g.name = 'Beta' AND o.type <> 'identity'")" = 0 ] ||
+		fail "a folder with a conflicting file left objects behind"
+	vbs import --org Beta "$T/dir"
+	expect_err "^total +0 +0 +0 +[1-9]"
 	vbs org remove Beta
 	expect_rc 0
 	vbs user list --json
