@@ -50,6 +50,7 @@ struct ingest {
 	 * batch since its last commit (they count once it commits). */
 	struct ingest_type_count *counts, *file_counts, *pending;
 	size_t n_counts, n_file_counts, cap_counts, cap_file_counts, n_pending, cap_pending;
+	long pending_files; /* files whose counts are pending */
 	long rejected, files, files_failed;
 	int batch_open;	    /* a folder import's shared transaction is open */
 	long batch_objects; /* objects stored since it was opened */
@@ -121,13 +122,18 @@ static void fold(struct ingest *ig, struct ingest_type_count *v, size_t *n, int 
  * wait for its commit. */
 static void merge_counts(struct ingest *ig, int rolled_back)
 {
-	fold(ig, ig->file_counts, &ig->n_file_counts, rolled_back, ig->batch_open && !rolled_back);
+	int to_pending = ig->batch_open && !rolled_back;
+	fold(ig, ig->file_counts, &ig->n_file_counts, rolled_back, to_pending);
+	ig->pending_files += to_pending;
 }
 
 /* A folder batch committed (ok) or was rolled back. */
 static void settle(struct ingest *ig, int ok)
 {
 	fold(ig, ig->pending, &ig->n_pending, !ok, 0);
+	if (!ok)
+		ig->files_failed += ig->pending_files;
+	ig->pending_files = 0;
 }
 
 /* ---- the seen set ---- */

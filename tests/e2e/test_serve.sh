@@ -135,6 +135,7 @@ test_serve_cli_identities() {
 		fail "a folder with a conflicting file left objects behind"
 	vbs import --org Beta "$T/dir"
 	expect_err "^total +0 +0 +0 +[1-9]"
+	expect_err "2 file\(s\), 2 failed"
 	vbs org remove Beta
 	expect_rc 0
 	vbs user list --json
