@@ -51,6 +51,7 @@ struct ingest {
 	struct ingest_type_count *counts, *file_counts, *pending;
 	size_t n_counts, n_file_counts, cap_counts, cap_file_counts, n_pending, cap_pending;
 	long pending_files; /* files whose counts are pending */
+	int batch_lost;	    /* the store refused a staged file: the folder stops */
 	long rejected, files, files_failed;
 	int batch_open;	    /* a folder import's shared transaction is open */
 	long batch_objects; /* objects stored since it was opened */
@@ -756,7 +757,8 @@ int ingest_file(struct ingest *ig, const char *path, const struct ingest_reader 
 				"verbinding import: %s: the store refused an object; nothing "
 				"from the files since the last commit was stored\n",
 				path);
-			rc = VB_ESTORE;
+			rc = rc == VB_ECONFLICT ? rc : VB_ESTORE;
+			ig->batch_lost = 1;
 		}
 		ig->staging = 0;
 	} else {
@@ -803,7 +805,7 @@ static int batch_flush(struct ingest *ig, int reopen)
 		tx(ig, WRITER_ROLLBACK);
 		fprintf(stderr, "verbinding import: committing the batch failed; nothing from "
 				"the files since the last commit was stored\n");
-		return VB_ESTORE;
+		return rc == VB_ECONFLICT ? rc : VB_ESTORE;
 	}
 	ig->batch_objects = 0;
 	if (reopen) {
@@ -846,7 +848,7 @@ static int ingest_dir(struct ingest *ig, const char *path)
 			first = rc;
 		if (!first && ig->batch_objects >= INGEST_BATCH)
 			first = batch_flush(ig, 1);
-		if (first == VB_ESTORE) {
+		if (first == VB_ESTORE || ig->batch_lost) {
 			for (int j = i; j < n; j++)
 				free(names[j]);
 			break;
@@ -871,10 +873,11 @@ int ingest_path(struct ingest *ig, const char *path)
 	}
 	int rc = ingest_dir(ig, path);
 	if (outer) {
-		if (rc == VB_ESTORE) {
+		if (rc == VB_ESTORE || ig->batch_lost) {
 			tx(ig, WRITER_ROLLBACK);
 			ig->batch_open = 0;
 			settle(ig, 0);
+			ig->batch_lost = 0;
 		} else {
 			int crc = batch_flush(ig, 0);
 			rc = rc ? rc : crc;

@@ -128,7 +128,7 @@ test_serve_cli_identities() {
 	cp "$T/newer.json" "$T/dir/b.json"
 	cp tests/fixtures/lists/ipsum-sample.txt "$T/dir/a.txt"
 	vbs import --quiet --org Beta "$T/dir"
-	[ "$rc" != 0 ] || fail "folder with a conflicting file: exit 0"
+	expect_rc 2
 	expect_err "b.json: the store refused .*belongs to another organisation's object"
 	[ "$(sqlite3 "$S" "SELECT count(*) FROM objects o JOIN orgs g ON g.id = o.owner_org
 		WHERE g.name = 'Beta' AND o.type <> 'identity'")" = 0 ] ||
