@@ -2,7 +2,9 @@
  * ingest.c: the import pipeline's core. Walks paths, picks a reader per file,
  * wraps each file in one store transaction, and turns every object a reader
  * emits into a stored version: 2.0 upgrade, validation, duplicate check,
- * index extraction, serialisation, store_put, counting.
+ * index extraction, serialisation, store_put, counting. With opts.pipeline
+ * (CLI imports) the store calls run on a writer thread (ingest_writer.c)
+ * and this thread hands it batches.
  */
 #include "ingest.h"
 #include "ingest_misp.h"
