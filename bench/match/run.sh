@@ -9,7 +9,7 @@
 # store and the log are kept there and reused), BENCH_LOG_BYTES (default
 # 1100000000), BENCH_GREP_MB (the larger prefix grep runs on, default 50),
 # BENCH_RG_MB (the larger prefix for rg, default 20), BENCH_RUNS (hyperfine
-# runs, default 3). rg -F with 1.7 M patterns needs about 15 GB of memory:
+# runs, default 5: this VM's speed drifts). rg -F with 1.7 M patterns needs about 15 GB of memory:
 # it is skipped (and said so) when less than 20 GB is available.
 #
 # The log: the real lines of DATA/logs/zeek-tsv/dns.log.gz (53,624 lines)
@@ -39,7 +39,7 @@ W=${BENCH_DIR:-/tmp/vb-bench-match}
 SIZE=${BENCH_LOG_BYTES:-1100000000}
 GREP_MB=${BENCH_GREP_MB:-50}
 RG_MB=${BENCH_RG_MB:-20}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 CORES=$(nproc)
 mkdir -p "$W"
 for t in hyperfine python3 rg; do
