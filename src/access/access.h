@@ -9,7 +9,7 @@
  * ingest path, all here so no route forgets one:
  *   - a role may read, write objects, contribute sightings, administer;
  *   - only the creating organisation edits (new version) or revokes an object
- *     (also enforced by a store trigger, so no write path can bypass it);
+ *     (also enforced by the store's put, so no write path can bypass it);
  *   - nobody but the creator lowers a marking (follows from the rule above;
  *     access_check_version states it explicitly for new versions);
  *   - an object may only be shared with a sharing group the writer's own

@@ -120,6 +120,12 @@ typedef int (*log_event_fn)(void *arg, const struct log_event *ev);
 typedef int (*log_line_fn)(void *arg, char *line, size_t n, uint64_t no);
 int log_lines(struct log_src *src, struct log_stats *st, log_line_fn fn, void *arg);
 
+/* For sniffers: calls ok on a copy of each of the first (up to 8) non-empty
+ * lines of head (a CR before the newline removed; the last line may lack a
+ * newline) and returns how many it accepted; *total gets how many were
+ * tried. Lines of 8 KiB or more are not tried. */
+int log_sniff_lines(const char *head, size_t len, int (*ok)(char *line, size_t n), int *total);
+
 /* One reader per format, one file each (src/detect/log_*.c). */
 struct log_reader {
 	const char *name; /* "zeek", "zeek-json", "access", "dns", "csv", "jsonl" */

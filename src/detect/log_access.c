@@ -304,34 +304,16 @@ static int access_read(struct log_src *src, const struct log_opts *o, log_event_
 	return rc;
 }
 
-/* The share of the first (up to 8) complete lines that parse. */
+static int access_line_ok(char *line, size_t n)
+{
+	struct ac_line l;
+	return ac_parse(&l, line, n) == 0;
+}
+
+/* The share of the first (up to 8) lines that parse. */
 static int access_sniff(const char *head, size_t len)
 {
-	char line[8192];
-	struct ac_line l;
-	int good = 0, total = 0;
-	const char *p = head, *end = head + len;
-	while (p < end && total < 8) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break;
-		size_t n = (size_t)(nl - p);
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (n > 0 && n < sizeof line) {
-			memcpy(line, p, n);
-			total++;
-			good += ac_parse(&l, line, n) == 0;
-		}
-		p = nl + 1;
-	}
-	if (total == 0 && p < end && (size_t)(end - p) < sizeof line) {
-		/* One line without a newline. */
-		size_t n = (size_t)(end - p);
-		memcpy(line, p, n);
-		total = 1;
-		good = ac_parse(&l, line, n) == 0;
-	}
+	int total, good = log_sniff_lines(head, len, access_line_ok, &total);
 	return total && good * 2 > total ? 40 + 50 * good / total : 0;
 }
 

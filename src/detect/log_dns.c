@@ -268,26 +268,15 @@ static int dns_read(struct log_src *src, const struct log_opts *o, log_event_fn 
 }
 
 /* How many of the first (up to 8) lines are query lines. */
+static int dns_line_ok(char *line, size_t n)
+{
+	struct dn_line l;
+	return dn_parse(&l, line, n) == 0 && !l.skip && l.nfield > 0;
+}
+
 static int dns_sniff(const char *head, size_t len)
 {
-	char line[8192];
-	struct dn_line l;
-	int good = 0, total = 0;
-	const char *p = head, *end = head + len;
-	while (p < end && total < 8) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (n > 0 && n < sizeof line) {
-			memcpy(line, p, n);
-			total++;
-			good += dn_parse(&l, line, n) == 0 && !l.skip && l.nfield > 0;
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
+	int total, good = log_sniff_lines(head, len, dns_line_ok, &total);
 	return good && good * 2 >= total ? 40 + 45 * good / total : 0;
 }
 

@@ -321,6 +321,30 @@ int64_t log_event_time(const struct log_event *ev)
 #define LINES_BUF_MIN (64u << 10) /* first size of the line buffer */
 #define LINES_BUF_MAX (2u << 20)  /* its largest: more than LOG_MAX_LINE + 1 */
 
+int log_sniff_lines(const char *head, size_t len, int (*ok)(char *line, size_t n), int *total)
+{
+	char line[8192];
+	int good = 0;
+	const char *p = head, *end = head + len;
+	*total = 0;
+	while (p < end && *total < 8) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n > 0 && n < sizeof line) {
+			memcpy(line, p, n);
+			line[n] = 0;
+			(*total)++;
+			good += ok(line, n) != 0;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return good;
+}
+
 int log_lines(struct log_src *src, struct log_stats *st, log_line_fn fn, void *arg)
 {
 	size_t cap = LINES_BUF_MIN, len = 0;

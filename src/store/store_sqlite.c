@@ -93,9 +93,9 @@ static const char *const migrations[] = {
     /* 2 -> 3: identities, sharing groups and the audit log (queries in
      * store_sqlite_ident.c). AUTOINCREMENT: an id is never reused, so a new
      * organisation never inherits a removed one's objects or shares. The
-     * audit log refuses UPDATE and DELETE. The owner trigger makes "only
+     * audit log refuses UPDATE and DELETE. The owner trigger made "only
      * the creating organisation adds versions of an object" hold for every
-     * write path (API, TAXII, import), not only the ones that check first. */
+     * write path; migration 5 moved that rule into sqlite_put. */
     "CREATE TABLE orgs(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
     "  kind INTEGER NOT NULL, sector TEXT, country TEXT, default_tlp INTEGER NOT NULL,"
     "  identity_id TEXT, created INTEGER NOT NULL);"
