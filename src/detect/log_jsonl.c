@@ -210,24 +210,13 @@ static int fail(struct jl_scan *sc, const char *why)
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hex4(const char *s, const char *end, unsigned *out)
 {
 	if (end - s < 4)
 		return -1;
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(s[i]);
+		int h = hex_digit(s[i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | (unsigned)h;

@@ -50,17 +50,6 @@ struct matcher *matcher_new(const struct match_opts *o)
 	return m;
 }
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "indicator--<uuid>" into 16 bytes; 0 when the id has another form. */
 static int parse_uuid_id(const char *id, size_t n, uint8_t out[16])
 {
@@ -75,7 +64,7 @@ static int parse_uuid_id(const char *id, size_t n, uint8_t out[16])
 				return 0;
 			continue;
 		}
-		int hi = hexdig(u[i]), lo = hexdig(u[i + 1]);
+		int hi = hex_digit(u[i]), lo = hex_digit(u[i + 1]);
 		if (hi < 0 || lo < 0 || (u[i] >= 'A' && u[i] <= 'F') ||
 		    (u[i + 1] >= 'A' && u[i + 1] <= 'F'))
 			return 0;
@@ -439,7 +428,7 @@ static int hex4(const char *p, unsigned *v)
 {
 	*v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexdig(p[i]);
+		int h = hex_digit(p[i]);
 		if (h < 0)
 			return -1;
 		*v = *v << 4 | (unsigned)h;

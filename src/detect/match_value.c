@@ -17,6 +17,7 @@
  *  - hashes are lower-cased.
  */
 #include "match_int.h"
+#include "../util/util.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -47,17 +48,6 @@ static int parse_v4(const char *s, size_t n, uint8_t out[4])
 	return part == 4;
 }
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 4291 text (groups of 1-4 hex digits, one "::", an IPv4 tail) into 16
  * bytes; what inet_pton accepts, without copying. */
 static int parse_v6(const char *s, size_t n, uint8_t out[16])
@@ -79,7 +69,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
 		size_t st = i;
 		unsigned v = 0;
 		while (i < n && i - st < 5) {
-			int h = hexv(s[i]);
+			int h = hex_digit(s[i]);
 			if (h < 0)
 				break;
 			v = v << 4 | (unsigned)h;
@@ -259,16 +249,6 @@ size_t norm_email(const char *s, size_t n, char *out)
 	return norm_lower(s, n, out);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lc(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int unreserved(unsigned c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -285,7 +265,7 @@ static size_t put_path(const char *s, size_t n, char *out)
 		if (c == '#')
 			break;
 		if (c == '%' && i + 2 < n) {
-			int h1 = hexval(s[i + 1]), h2 = hexval(s[i + 2]);
+			int h1 = hex_digit(s[i + 1]), h2 = hex_digit(s[i + 2]);
 			if (h1 >= 0 && h2 >= 0) {
 				unsigned v = (unsigned)(h1 << 4 | h2);
 				if (unreserved(v)) {

@@ -69,17 +69,6 @@ static char *arena_strndup(struct http_arena *a, const char *s, size_t n)
 
 /* ---- request target ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..n) into out (which holds n + 1 bytes); plus_space
  * turns '+' into ' ' (query strings). Returns the decoded length or -1 on
  * a malformed escape. */
@@ -91,7 +80,7 @@ static long pct_decode(const char *s, size_t n, char *out, int plus_space)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+			int h = hex_digit(s[i + 1]), l = hex_digit(s[i + 2]);
 			if (h < 0 || l < 0)
 				return -1;
 			out[k++] = (char)(h << 4 | l);

@@ -306,17 +306,6 @@ static int is_ident_char(int c)
 	return is_ident_start(c) || is_digit(c);
 }
 
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64_val(int c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -460,7 +449,7 @@ static void lex_prefixed(struct parser *P, size_t start)
 	size_t n = i - b;
 	if (prefix == 'h') {
 		for (size_t k = 0; k < n; k++) {
-			if (hex_val((unsigned char)s[b + k]) < 0) {
+			if (hex_digit((unsigned char)s[b + k]) < 0) {
 				fail_at(P, b + k, "invalid hex literal: '%c' is not a hex digit",
 					s[b + k]);
 				return;
@@ -784,8 +773,8 @@ static int literal_value(struct parser *P, struct pattern_lit *lit)
 		size_t n = (t->len - 3) / 2;
 		char *out = arena_alloc(P->p, n + 1);
 		for (size_t i = 0; i < n; i++)
-			out[i] = (char)(hex_val((unsigned char)s[2 + 2 * i]) * 16 +
-					hex_val((unsigned char)s[3 + 2 * i]));
+			out[i] = (char)(hex_digit((unsigned char)s[2 + 2 * i]) * 16 +
+					hex_digit((unsigned char)s[3 + 2 * i]));
 		lit->kind = PATTERN_LIT_HEX;
 		lit->str = out;
 		lit->len = n;
@@ -881,7 +870,7 @@ static int check_hash(struct parser *P, const struct pattern_cmp *c, const struc
 		return 0;
 	const char *alg = c->steps[c->nsteps - 1].key;
 	for (size_t i = 0; i < lit->len; i++) {
-		if (hex_val((unsigned char)lit->str[i]) < 0) {
+		if (hex_digit((unsigned char)lit->str[i]) < 0) {
 			fail_at(P, lit_off,
 				"%s hash must be %zu hex digits, found a non-hex character", alg,
 				want);

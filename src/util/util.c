@@ -204,17 +204,6 @@ void uuid_v4(char out[37])
 	uuid_text(b, out);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
 static EVP_MD *sha1;
 
@@ -230,7 +219,7 @@ void uuid_v5(const char *ns, const char *name, size_t name_len, char out[37])
 	for (const char *p = ns; *p && k < 16; p++) {
 		if (*p == '-')
 			continue;
-		nsb[k] = (unsigned char)(hexval(p[0]) << 4 | hexval(p[1]));
+		nsb[k] = (unsigned char)(hex_digit(p[0]) << 4 | hex_digit(p[1]));
 		k++;
 		p++;
 	}
@@ -258,7 +247,7 @@ int uuid_valid(const char *s, size_t n)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (hexval((unsigned char)s[i]) < 0) {
+		} else if (hex_digit((unsigned char)s[i]) < 0) {
 			return 0;
 		}
 	}
