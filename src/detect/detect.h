@@ -120,6 +120,11 @@ typedef int (*log_event_fn)(void *arg, const struct log_event *ev);
 typedef int (*log_line_fn)(void *arg, char *line, size_t n, uint64_t no);
 int log_lines(struct log_src *src, struct log_stats *st, log_line_fn fn, void *arg);
 
+/* 1 when the n bytes look like an IPv4 or IPv6 address in text form (with
+ * zone, "fe80::1%2", an IPv6 zone index is allowed). The readers use it to
+ * tell an address from a host name in a field that may hold either. */
+int log_is_ip_text(const char *s, size_t n, int zone);
+
 /* For sniffers: calls ok on a copy of each of the first (up to 8) non-empty
  * lines of head (a CR before the newline removed; the last line may lack a
  * newline) and returns how many it accepted; *total gets how many were

@@ -37,29 +37,11 @@ struct ac_line {
 	const char *why;
 };
 
-static int is_ip_text(const char *s, size_t n)
-{
-	if (n == 0 || n > 45)
-		return 0;
-	if (value_is_ipv4(s, n, NULL))
-		return 1;
-	int colons = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == ':')
-			colons++;
-		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			   (c >= 'A' && c <= 'F') || c == '.'))
-			return 0;
-	}
-	return colons >= 2;
-}
-
 static void add(struct ac_line *l, const char *name, enum obs_kind k, const char *v, size_t n)
 {
 	if (n == 0 || (n == 1 && v[0] == '-') || l->nfield >= ARRAY_LEN(l->field))
 		return;
-	if (k == OBS_DOMAIN && is_ip_text(v, n))
+	if (k == OBS_DOMAIN && log_is_ip_text(v, n, 0))
 		k = OBS_IP;
 	l->field[l->nfield++] = (struct log_field){name, k, v, n};
 }

@@ -68,24 +68,6 @@ struct csv_read {
 	size_t vlen[CSV_MAX_COLS];
 };
 
-static int is_ip_text(const char *s, size_t n)
-{
-	if (n == 0 || n > 45)
-		return 0;
-	if (value_is_ipv4(s, n, NULL))
-		return 1;
-	int colons = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == ':')
-			colons++;
-		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			   (c >= 'A' && c <= 'F') || c == '.'))
-			return 0;
-	}
-	return colons >= 2;
-}
-
 /*
  * Finds the end of the record that starts at p: the first newline outside
  * quotes. Returns a pointer to that newline, or NULL when the record does
@@ -297,7 +279,7 @@ static int csv_record(struct csv_read *r, char *rec, size_t n, uint64_t no)
 		if (!r->col[i].mapped || r->vlen[i] == 0)
 			continue;
 		enum obs_kind k = r->col[i].kind;
-		if (k == OBS_DOMAIN && is_ip_text(r->val[i], r->vlen[i]))
+		if (k == OBS_DOMAIN && log_is_ip_text(r->val[i], r->vlen[i], 0))
 			k = OBS_IP;
 		r->field[nf++] = (struct log_field){r->col[i].name, k, r->val[i], r->vlen[i]};
 	}

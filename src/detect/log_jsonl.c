@@ -158,25 +158,6 @@ static const struct log_mapping leaf_map[] = {
 /* Top-level keys taken as the event time unless a mapping names one. */
 static const char *const time_keys[] = {"ts", "@timestamp", "timestamp", "time"};
 
-/* 1 when the n bytes are an IPv4 or IPv6 address in text form. */
-static int is_ip_text(const char *s, size_t n)
-{
-	if (n == 0 || n > 45)
-		return 0;
-	if (value_is_ipv4(s, n, NULL))
-		return 1;
-	int colons = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == ':')
-			colons++;
-		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			   (c >= 'A' && c <= 'F') || c == '.'))
-			return 0;
-	}
-	return colons >= 2;
-}
-
 static void jl_emit(struct jl_scan *sc, const struct jl_key *k, const char *v, size_t n)
 {
 	if (k->kind == OBS_NONE && !sc->ts_text) {
@@ -189,7 +170,7 @@ static void jl_emit(struct jl_scan *sc, const struct jl_key *k, const char *v, s
 	enum obs_kind kind = k->kind;
 	/* A host or DNS answer may be an address literal; an answer with a
 	 * space ("TXT 12 v=spf1 ...") is neither a name nor an address. */
-	if (kind == OBS_DOMAIN && is_ip_text(v, n))
+	if (kind == OBS_DOMAIN && log_is_ip_text(v, n, 0))
 		kind = OBS_IP;
 	else if (kind == OBS_DOMAIN && memchr(v, ' ', n))
 		return;

@@ -4,6 +4,7 @@
  * readers and format detection; the observable kind names; event times.
  */
 #include "detect.h"
+#include "../ingest/value.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -320,6 +321,23 @@ int64_t log_event_time(const struct log_event *ev)
 
 #define LINES_BUF_MIN (64u << 10) /* first size of the line buffer */
 #define LINES_BUF_MAX (2u << 20)  /* its largest: more than LOG_MAX_LINE + 1 */
+
+int log_is_ip_text(const char *s, size_t n, int zone)
+{
+	if (n == 0 || n > 45)
+		return 0;
+	if (value_is_ipv4(s, n, NULL))
+		return 1;
+	int colons = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == ':')
+			colons++;
+		else if (!(hex_digit(c) >= 0 || c == '.' || (zone && c == '%')))
+			return 0;
+	}
+	return colons >= 2;
+}
 
 int log_sniff_lines(const char *head, size_t len, int (*ok)(char *line, size_t n), int *total)
 {
