@@ -173,6 +173,24 @@ sqlite3 *store_sqlite_db(struct store *s)
 	return ((struct sqlite_store *)s)->db;
 }
 
+int store_sqlite_step_write(struct store *s, sqlite3_stmt *st)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		return 0;
+	int ext = sqlite3_extended_errcode(db);
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return VB_ECONFLICT;
+	fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(db));
+	return VB_ESTORE;
+}
+
+void store_sqlite_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
 #define SS(s) ((struct sqlite_store *)(s))
 
 static int db_err(struct sqlite_store *ss, struct vb_err *err, const char *what)

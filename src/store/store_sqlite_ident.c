@@ -89,25 +89,13 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	snprintf(out, cap, "%s", t ? (const char *)t : "");
-}
-
-/* Steps a statement that changes rows: 0, VB_ECONFLICT on a uniqueness
- * violation, VB_ESTORE otherwise. Finalises st. */
+/* Steps a statement that changes rows and releases it (see
+ * store_sqlite_step_write). */
 static int run_write(struct store *s, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	int ext = sqlite3_extended_errcode(DB(s));
+	int rc = store_sqlite_step_write(s, st);
 	done(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return VB_ECONFLICT;
-	fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(DB(s)));
-	return VB_ESTORE;
+	return rc;
 }
 
 /* Runs a write inside its own savepoint so that several statements apply
@@ -182,12 +170,12 @@ static void org_row(sqlite3_stmt *st, struct ident_org *o)
 {
 	memset(o, 0, sizeof *o);
 	o->id = sqlite3_column_int64(st, 0);
-	col_copy(st, 1, o->name, sizeof o->name);
+	store_sqlite_col_copy(st, 1, o->name, sizeof o->name);
 	o->kind = sqlite3_column_int(st, 2);
-	col_copy(st, 3, o->sector, sizeof o->sector);
-	col_copy(st, 4, o->country, sizeof o->country);
+	store_sqlite_col_copy(st, 3, o->sector, sizeof o->sector);
+	store_sqlite_col_copy(st, 4, o->country, sizeof o->country);
 	o->default_tlp = sqlite3_column_int(st, 5);
-	col_copy(st, 6, o->identity_id, sizeof o->identity_id);
+	store_sqlite_col_copy(st, 6, o->identity_id, sizeof o->identity_id);
 	o->created = sqlite3_column_int64(st, 7);
 }
 
@@ -330,9 +318,9 @@ static void user_row(sqlite3_stmt *st, struct ident_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->id = sqlite3_column_int64(st, 0);
-	col_copy(st, 1, u->name, sizeof u->name);
+	store_sqlite_col_copy(st, 1, u->name, sizeof u->name);
 	u->org = sqlite3_column_int64(st, 2);
-	col_copy(st, 3, u->org_name, sizeof u->org_name);
+	store_sqlite_col_copy(st, 3, u->org_name, sizeof u->org_name);
 	u->role = sqlite3_column_int(st, 4);
 	u->has_password = sqlite3_column_int(st, 5);
 	u->created = sqlite3_column_int64(st, 6);
@@ -385,7 +373,7 @@ static int sq_user_pwhash(struct store *s, const char *name, char *out, size_t c
 	bind_str(st, 1, name);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		col_copy(st, 0, out, cap);
+		store_sqlite_col_copy(st, 0, out, cap);
 	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
@@ -454,8 +442,8 @@ static void principal_row(sqlite3_stmt *st, struct ident_principal *p)
 	p->org_id = sqlite3_column_int64(st, 1);
 	p->role = sqlite3_column_int(st, 2);
 	p->default_tlp = sqlite3_column_int(st, 3);
-	col_copy(st, 4, p->user, sizeof p->user);
-	col_copy(st, 5, p->org, sizeof p->org);
+	store_sqlite_col_copy(st, 4, p->user, sizeof p->user);
+	store_sqlite_col_copy(st, 5, p->org, sizeof p->org);
 }
 
 static int principal_one(sqlite3_stmt *st, struct ident_principal *out)
@@ -526,9 +514,9 @@ static void token_row(sqlite3_stmt *st, struct ident_token *t)
 	memset(t, 0, sizeof *t);
 	t->id = sqlite3_column_int64(st, 0);
 	t->user = sqlite3_column_int64(st, 1);
-	col_copy(st, 2, t->user_name, sizeof t->user_name);
-	col_copy(st, 3, t->prefix, sizeof t->prefix);
-	col_copy(st, 4, t->label, sizeof t->label);
+	store_sqlite_col_copy(st, 2, t->user_name, sizeof t->user_name);
+	store_sqlite_col_copy(st, 3, t->prefix, sizeof t->prefix);
+	store_sqlite_col_copy(st, 4, t->label, sizeof t->label);
 	t->created = sqlite3_column_int64(st, 5);
 	t->expires = sqlite3_column_int64(st, 6);
 	t->revoked = sqlite3_column_int(st, 7);
@@ -627,8 +615,8 @@ static void group_row(sqlite3_stmt *st, struct ident_group *g)
 {
 	memset(g, 0, sizeof *g);
 	g->id = sqlite3_column_int64(st, 0);
-	col_copy(st, 1, g->name, sizeof g->name);
-	col_copy(st, 2, g->description, sizeof g->description);
+	store_sqlite_col_copy(st, 1, g->name, sizeof g->name);
+	store_sqlite_col_copy(st, 2, g->description, sizeof g->description);
 	g->created = sqlite3_column_int64(st, 3);
 	g->n_members = sqlite3_column_int64(st, 4);
 }

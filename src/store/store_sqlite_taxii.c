@@ -40,25 +40,12 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	snprintf(out, cap, "%s", t ? (const char *)t : "");
-}
-
-/* Steps a writing statement and finalises it: 0, VB_ECONFLICT on a
- * uniqueness violation, VB_ESTORE otherwise. */
+/* Steps a writing statement and finalises it (see store_sqlite_step_write). */
 static int run_write(struct store *s, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	int ext = sqlite3_extended_errcode(DB(s));
+	int rc = store_sqlite_step_write(s, st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return VB_ECONFLICT;
-	fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(DB(s)));
-	return VB_ESTORE;
+	return rc;
 }
 
 static int exec_sql(struct store *s, const char *sql)
@@ -73,10 +60,10 @@ static int exec_sql(struct store *s, const char *sql)
 static void coll_row(sqlite3_stmt *st, struct taxii_collection *c)
 {
 	memset(c, 0, sizeof *c);
-	col_copy(st, 0, c->id, sizeof c->id);
-	col_copy(st, 1, c->title, sizeof c->title);
-	col_copy(st, 2, c->alias, sizeof c->alias);
-	col_copy(st, 3, c->description, sizeof c->description);
+	store_sqlite_col_copy(st, 0, c->id, sizeof c->id);
+	store_sqlite_col_copy(st, 1, c->title, sizeof c->title);
+	store_sqlite_col_copy(st, 2, c->alias, sizeof c->alias);
+	store_sqlite_col_copy(st, 3, c->description, sizeof c->description);
 	c->bind.group = sqlite3_column_int64(st, 4);
 	c->bind.tlp_max = sqlite3_column_int(st, 5);
 	c->created = sqlite3_column_int64(st, 6);
@@ -488,7 +475,7 @@ static int sq_pull_get(struct store *s, const char *url, const char *collection,
 	bind_str(st, 2, collection);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		col_copy(st, 0, out, cap);
+		store_sqlite_col_copy(st, 0, out, cap);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VB_ESTORE;
 }
