@@ -633,10 +633,13 @@ int input_read_all(struct input *in, size_t max, char **out, size_t *len, struct
 
 /* A folder import shares one transaction among its files and commits it
  * every INGEST_BATCH objects (between files), so small files do not each
- * pay a commit, and a crash loses at most one batch. Files up to
+ * pay a commit, and a crash loses at most one batch. Every commit rewrites
+ * the random index pages it touched: a million objects per commit wrote
+ * 2.6 GB for the 3.3 M objects of the list benchmark where 250,000 wrote
+ * 4.6 GB, and took a tenth less time. Files up to
  * INGEST_STAGE_MAX bytes are staged in memory; larger ones get their own
  * transaction. Either way each file is stored whole or not at all. */
-#define INGEST_BATCH	 250000
+#define INGEST_BATCH	 1000000
 #define INGEST_STAGE_MAX (64u << 20)
 static int batch_flush(struct ingest *ig, int reopen);
 

@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One filling, one being written, the rest waiting: enough that a large
- * staged file, which is handed over only once read whole, does not leave
- * the writer idle. */
-#define WRITER_BATCHES 8
-#define WRITER_QUEUE   16 /* the batches plus transaction calls */
+/* One filling, one being written, the rest waiting. A folder's small files
+ * each make a batch, and a large one is handed over only once read whole:
+ * with only a few batches the reader waited for the writer to finish a large
+ * file while the writer later waited for the reader to stage the next one.
+ * Many batches, bounded by the bytes they hold, keep both busy. */
+#define WRITER_BATCHES 48
+#define WRITER_QUEUE   64	    /* the batches plus transaction calls */
+#define WRITER_BYTES   (256u << 20) /* queued batch memory the reader waits under */
 
 enum { B_FREE, B_FILLING, B_QUEUED, B_WRITTEN };
 
@@ -32,7 +35,8 @@ struct writer {
 	int stop;
 	long ops_asked, ops_done; /* transaction calls, by ticket */
 	int op_rc;
-	int put_rc; /* first put error since the last rollback */
+	int put_rc;	     /* first put error since the last rollback */
+	size_t queued_bytes; /* arena bytes of the batches queued */
 	struct wbatch batch[WRITER_BATCHES];
 };
 
@@ -99,6 +103,7 @@ static void *writer_main(void *arg)
 		w->len--;
 		if (it.batch) {
 			it.batch->state = B_WRITTEN;
+			w->queued_bytes -= it.batch->mem.used;
 		} else if (it.wait) {
 			w->op_rc = rc;
 			w->ops_done++;
@@ -166,7 +171,8 @@ struct wbatch *writer_take(struct writer *w)
 {
 	pthread_mutex_lock(&w->mu);
 	struct wbatch *b;
-	while (!(b = find(w, B_FREE)) && !(b = find(w, B_WRITTEN)))
+	while (w->queued_bytes > WRITER_BYTES ||
+	       (!(b = find(w, B_FREE)) && !(b = find(w, B_WRITTEN))))
 		pthread_cond_wait(&w->done, &w->mu);
 	b->state = B_FILLING;
 	pthread_mutex_unlock(&w->mu);
@@ -187,6 +193,7 @@ void writer_submit(struct writer *w, struct wbatch *b)
 {
 	pthread_mutex_lock(&w->mu);
 	b->state = B_QUEUED;
+	w->queued_bytes += b->mem.used;
 	push(w, b, WRITER_BEGIN, 0);
 	pthread_mutex_unlock(&w->mu);
 }

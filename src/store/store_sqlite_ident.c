@@ -800,9 +800,11 @@ static int sq_audit_list(struct store *s, const struct ident_audit_filter *f, id
 static int sq_object_owner(struct store *s, const char *id, int64_t *owner, int *tlp)
 {
 	sqlite3_stmt *st;
-	if (prep(s, "SELECT owner_org, tlp FROM objects WHERE id = ?1 AND latest = 1", &st))
+	if (prep(s, "SELECT owner_org, tlp FROM objects WHERE idh = ?2 AND id = ?1 AND latest = 1",
+		 &st))
 		return VB_ESTORE;
 	bind_str(st, 1, id);
+	sqlite3_bind_int64(st, 2, store_sqlite_idhash(id));
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*owner = sqlite3_column_int64(st, 0);

@@ -339,9 +339,10 @@ static int sq_scan(struct store *s, const struct store_filter *f, const struct t
 	char sql[512];
 	snprintf(sql, sizeof sql,
 		 "SELECT o.tlp, o.latest, %s, %s FROM objects o WHERE o.seq = ?1 AND ?2 = ?2",
-		 want & TAXII_SCAN_FIRST ? "NOT EXISTS (SELECT 1 FROM objects p WHERE p.id = o.id "
-					   "AND p.modified < o.modified)"
-					 : "0",
+		 want & TAXII_SCAN_FIRST
+		     ? "NOT EXISTS (SELECT 1 FROM objects p WHERE p.idh = o.idh "
+		       "AND p.id = o.id AND p.modified < o.modified)"
+		     : "0",
 		 b->group ? "EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2 "
 			    "AND s.target = ?2)"
 			  : "1");
@@ -374,10 +375,15 @@ static int sq_delete_version(struct store *s, const struct store_obj *o)
 {
 	int64_t modified = o->modified == STORE_NO_TIME ? 0 : o->modified;
 	sqlite3_stmt *st;
-	if (prep(s, "SELECT seq, latest FROM objects WHERE id = ?1 AND modified = ?2", &st))
+	int64_t idh = store_sqlite_idhash(o->id);
+	if (store_sqlite_flush_values(s))
+		return VB_ESTORE;
+	if (prep(s, "SELECT seq, latest FROM objects WHERE idh = ?3 AND id = ?1 AND modified = ?2",
+		 &st))
 		return VB_ESTORE;
 	bind_str(st, 1, o->id);
 	sqlite3_bind_int64(st, 2, modified);
+	sqlite3_bind_int64(st, 3, idh);
 	int rc = sqlite3_step(st);
 	int64_t seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	int latest = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
@@ -409,9 +415,10 @@ static int sq_delete_version(struct store *s, const struct store_obj *o)
 	if (!rc && latest &&
 	    !(rc = prep(s,
 			"UPDATE objects SET latest = 1 WHERE seq = (SELECT seq FROM objects "
-			"WHERE id = ?1 ORDER BY modified DESC LIMIT 1)",
+			"WHERE idh = ?2 AND id = ?1 ORDER BY modified DESC LIMIT 1)",
 			&st))) {
 		bind_str(st, 1, o->id);
+		sqlite3_bind_int64(st, 2, idh);
 		rc = run_write(s, st);
 	}
 	return rc;

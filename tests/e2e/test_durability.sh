@@ -25,3 +25,29 @@ test_sigkill_all_or_nothing() {
 		i=$((i + 1))
 	done
 }
+
+# A bulk import alone on the store writes through a rollback journal: a
+# command started meanwhile is refused with "locked" (exit 3), and the store
+# is back in WAL mode, whole, when the import ends.
+test_bulk_import_has_the_store_alone() {
+	python3 tests/gen/gen_bundle.py 60000 300 >"$T/big.json"
+	"$VB" import --quiet --store "$S" "$T/big.json" 2>"$T/imp.err" &
+	pid=$!
+	i=0
+	while [ ! -e "$S-journal" ] && [ $i -lt 200 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	[ -e "$S-journal" ] || fail "no rollback journal while the import ran"
+	vb stats --store "$S"
+	if kill -0 $pid 2>/dev/null; then
+		expect_rc 3
+		expect_err "the store is locked"
+	fi
+	wait $pid
+	[ $? -eq 0 ] || fail "the import failed: $(cat "$T/imp.err")"
+	expect_eq "$(sqlite3 "$S" 'PRAGMA journal_mode')" wal "journal mode after the import"
+	[ ! -e "$S-journal" ] || fail "the rollback journal is still there"
+	vb stats --store "$S" --check
+	expect_rc 0
+}

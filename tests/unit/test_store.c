@@ -1,0 +1,246 @@
+/* test_store.c: the SQLite backend's own mechanics: ids found through their
+ * hash (and a collision settled by the id), the migration that adds the
+ * hash to an older store, observable values held back until commit, and
+ * the rollback journal of a bulk import that has the store to itself. */
+#include "test.h"
+#include "../../src/store/store.h"
+#include "../../src/store/store_sqlite.h"
+#include "../../src/util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void tmp_store(char *path, size_t cap)
+{
+	snprintf(path, cap, "/tmp/vb-store-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
+static void rm_store(const char *path)
+{
+	char p[96];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-journal", path);
+	unlink(p);
+}
+
+/* A domain-name SCO (no modified) carrying its value. */
+static int put_domain(struct store *s, const char *id, const char *value, enum store_put_result *r)
+{
+	char json[256];
+	snprintf(json, sizeof json, "{\"type\":\"domain-name\",\"id\":\"%s\",\"value\":\"%s\"}", id,
+		 value);
+	struct store_value v = {.kind = "domain-name", .value = value};
+	struct store_obj o = {.id = id,
+			      .type = "domain-name",
+			      .spec_version = "2.1",
+			      .created = STORE_NO_TIME,
+			      .modified = STORE_NO_TIME,
+			      .confidence = -1,
+			      .valid_from = STORE_NO_TIME,
+			      .valid_until = STORE_NO_TIME,
+			      .json = json,
+			      .json_len = strlen(json),
+			      .values = &v,
+			      .n_values = 1,
+			      .tlp = STORE_TLP_NONE};
+	return store_put(s, &o, r);
+}
+
+static int exec_sql(struct store *s, const char *sql)
+{
+	return sqlite3_exec(store_sqlite_db(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int64_t sql_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *sql_text(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+	if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int count_row(void *arg, const struct store_row *row)
+{
+	(void)row;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int by_value(struct store *s, const char *value)
+{
+	struct store_filter f = {
+	    .viewer = STORE_VIEWER_LOCAL, .value_kind = "domain-name", .value = value};
+	int n = 0;
+	return store_scan(s, &f, count_row, &n) ? -1 : n;
+}
+
+#define A "domain-name--00000000-0000-5000-8000-00000000000a"
+#define B "domain-name--00000000-0000-5000-8000-00000000000b"
+
+/* A new store at a fresh path (written to path) holding A, or NULL. */
+static struct store *store_with_a(char *path, size_t cap)
+{
+	tmp_store(path, cap);
+	struct store *s;
+	struct vb_err e;
+	vb_err_clear(&e);
+	enum store_put_result r;
+	if (store_open(path, STORE_CREATE, &s, &e))
+		return NULL;
+	if (put_domain(s, A, "a.example", &r) || r != STORE_PUT_NEW) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Declares path and s (a store holding A); the test ends when that fails. */
+#define OPEN_WITH_A(s, path)                                                                       \
+	char path[64];                                                                             \
+	struct store *s = store_with_a(path, sizeof path);                                         \
+	CHECK(s);                                                                                  \
+	if (!s)                                                                                    \
+	return
+
+TEST(store_id_hash_collision)
+{
+	OPEN_WITH_A(s, path);
+	enum store_put_result r;
+	CHECK_INT(put_domain(s, A, "a.example", &r), 0);
+	CHECK_INT(r, STORE_PUT_UNCHANGED);
+	/* Make A's key collide with B's: B is still not stored, and storing it
+	 * adds it beside A. */
+	char sql[256];
+	snprintf(sql, sizeof sql, "UPDATE objects SET idh = %lld WHERE id = '%s'",
+		 (long long)store_sqlite_idhash(B), A);
+	CHECK_INT(exec_sql(s, sql), 0);
+	char *json = NULL;
+	CHECK_INT(store_get(s, STORE_VIEWER_LOCAL, B, STORE_NO_TIME, &json, NULL), VB_ENOTFOUND);
+	CHECK_INT(put_domain(s, B, "b.example", &r), 0);
+	CHECK_INT(r, STORE_PUT_NEW);
+	CHECK_INT(store_get(s, STORE_VIEWER_LOCAL, B, STORE_NO_TIME, &json, NULL), 0);
+	CHECK(json && strstr(json, "b.example"));
+	free(json);
+	json = NULL;
+	/* A, with B's hash, is found by neither its own hash nor by B. */
+	CHECK_INT(store_get(s, STORE_VIEWER_LOCAL, A, STORE_NO_TIME, &json, NULL), VB_ENOTFOUND);
+	const char *ids[] = {B, NULL};
+	struct store_filter f = {.viewer = STORE_VIEWER_LOCAL, .ids = ids};
+	int n = 0;
+	CHECK_INT(store_scan(s, &f, count_row, &n), 0);
+	CHECK_INT(n, 1);
+	store_close(s);
+	rm_store(path);
+}
+
+TEST(store_migration_adds_id_hash)
+{
+	OPEN_WITH_A(s, path);
+	/* Back to the schema of version 5: no idh, the unique index on the id. */
+	CHECK_INT(exec_sql(s, "DROP INDEX objects_version;"
+			      "ALTER TABLE objects DROP COLUMN idh;"
+			      "CREATE UNIQUE INDEX objects_version ON objects(id, modified);"
+			      "PRAGMA user_version = 5;"),
+		  0);
+	store_close(s);
+	struct vb_err e;
+	vb_err_clear(&e);
+	CHECK_INT(store_open(path, 0, &s, &e), 0);
+	CHECK_INT(sql_int(s, "PRAGMA user_version"), 6);
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT idh FROM objects WHERE id = '%s'", A);
+	CHECK(sql_int(s, sql) == store_sqlite_idhash(A));
+	char *json = NULL;
+	CHECK_INT(store_get(s, STORE_VIEWER_LOCAL, A, STORE_NO_TIME, &json, NULL), 0);
+	free(json);
+	enum store_put_result r;
+	CHECK_INT(put_domain(s, A, "a.example", &r), 0);
+	CHECK_INT(r, STORE_PUT_UNCHANGED);
+	store_close(s);
+	rm_store(path);
+}
+
+TEST(store_values_held_until_commit)
+{
+	OPEN_WITH_A(s, path); /* A is stored outside a transaction: at once */
+	enum store_put_result r;
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 1);
+	/* Inside: held back, yet a scan by value sees them. */
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(put_domain(s, B, "b.example", &r), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 1);
+	CHECK_INT(by_value(s, "b.example"), 1);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(by_value(s, "b.example"), 1);
+	/* Rolled back: gone, and not inserted by a later commit. */
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(
+	    put_domain(s, "domain-name--00000000-0000-5000-8000-00000000000c", "c.example", &r), 0);
+	CHECK_INT(store_rollback(s), 0);
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(by_value(s, "c.example"), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 2);
+	store_close(s);
+	rm_store(path);
+}
+
+TEST(store_bulk_journal_only_alone)
+{
+	char path[64];
+	tmp_store(path, sizeof path);
+	struct store *s, *t;
+	struct vb_err e;
+	vb_err_clear(&e);
+	CHECK_INT(store_open(path, STORE_CREATE, &s, &e), 0);
+	store_close(s);
+	/* Alone: a rollback journal while open, WAL again after. */
+	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
+	char *m = sql_text(s, "PRAGMA journal_mode");
+	CHECK(m && strcmp(m, "truncate") == 0);
+	free(m);
+	enum store_put_result r;
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(put_domain(s, A, "a.example", &r), 0);
+	CHECK_INT(store_commit(s), 0);
+	store_close(s);
+	CHECK_INT(store_open(path, 0, &s, &e), 0);
+	m = sql_text(s, "PRAGMA journal_mode");
+	CHECK(m && strcmp(m, "wal") == 0);
+	free(m);
+	CHECK_INT(by_value(s, "a.example"), 1);
+	/* With another connection open: the import keeps the WAL. */
+	CHECK_INT(store_open(path, STORE_BULK, &t, &e), 0);
+	m = sql_text(t, "PRAGMA journal_mode");
+	CHECK(m && strcmp(m, "wal") == 0);
+	free(m);
+	CHECK_INT(by_value(t, "a.example"), 1);
+	store_close(t);
+	store_close(s);
+	rm_store(path);
+}
