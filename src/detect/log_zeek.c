@@ -648,14 +648,12 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* Forgets the previous line and the recent values (their bytes may be
- * gone: a new buffer). */
+/* Forgets the previous line (its bytes may be gone: a new buffer). The
+ * recent values hold copies and stay until the header changes. */
 static void forget_prev(struct zeek_state *z)
 {
 	for (size_t i = 0; i < z->npcol; i++)
 		z->prev[i].v = NULL;
-	if (z->recent)
-		memset(z->recent, 0, ZEEK_RECENT_COLS * ZEEK_RECENT * sizeof *z->recent);
 }
 
 static inline uint32_t load4(const char *p)
@@ -777,7 +775,7 @@ static int emit_line(struct zeek_state *z, const char *source, uint64_t line, co
 			struct zeek_recent *r = NULL;
 			if (i < ZEEK_RECENT_COLS && n) {
 				r = &z->recent[i * ZEEK_RECENT + cheap_slot(v, n)];
-				if (r->v && r->n == n && same_bytes(r->v, v, n)) {
+				if (r->n == n && same_bytes(r->b, v, n)) {
 					z->prev[i].v = v;
 					z->prev[i].n = (uint32_t)n;
 					z->prev[i].hot = 0;
@@ -793,9 +791,9 @@ static int emit_line(struct zeek_state *z, const char *source, uint64_t line, co
 			z->prev[i].v = escaped ? NULL : v;
 			z->prev[i].n = (uint32_t)n;
 			z->prev[i].hot = h;
-			if (r && !h && !escaped) {
-				r->v = v;
-				r->n = (uint32_t)n;
+			if (r && !h && !escaped && n <= ZEEK_RECENT_LEN) {
+				memcpy(r->b, v, n);
+				r->n = (uint8_t)n;
 			}
 			hot |= h;
 		}
@@ -908,7 +906,7 @@ int zeek_scan(struct zeek_state *z, const char *source, const char *p, size_t n,
 	int rc = 0;
 	st->bytes += n;
 	if (z->probe && !z->recent)
-		z->recent = xcalloc(ZEEK_RECENT_COLS * ZEEK_RECENT, sizeof *z->recent);
+		z->recent = xzalloc_aligned(64, ZEEK_RECENT_COLS * ZEEK_RECENT * sizeof *z->recent);
 	forget_prev(z);
 	while (base < n) {
 		size_t win = n - base < WIN ? n - base : WIN;

@@ -16,6 +16,7 @@
 #define ZEEK_MAX_COLS	 256
 #define ZEEK_RECENT_COLS 16
 #define ZEEK_RECENT	 256
+#define ZEEK_RECENT_LEN	 63 /* bytes of a value in the recent cache, at most */
 
 struct zeek_state {
 	/* The header in effect. */
@@ -47,11 +48,13 @@ struct zeek_state {
 	} prev[ZEEK_MAX_COLS];
 	/* Beyond the previous line: per probed column (the first
 	 * ZEEK_RECENT_COLS), ZEEK_RECENT recent values that probed 0, by a
-	 * cheap hash of their bytes (still in the buffer while one zeek_scan
-	 * runs). */
+	 * cheap hash of their bytes. The bytes are copied into the slot (one
+	 * cache line), so a look-up reads nothing of the log and the cache
+	 * outlives the buffer (a streamed log is scanned 4 MB at a time).
+	 * Longer values are not kept. */
 	struct zeek_recent {
-		const char *v;
-		uint32_t n;
+		uint8_t n; /* 0: empty */
+		char b[ZEEK_RECENT_LEN];
 	} * recent;
 	char *unesc; /* unescaped values of the current line */
 	size_t unesc_cap;

@@ -38,6 +38,16 @@ void *xcalloc(size_t n, size_t m)
 	return p;
 }
 
+void *xzalloc_aligned(size_t align, size_t n)
+{
+	n = (n + align - 1) / align * align; /* aligned_alloc wants a multiple */
+	void *p = aligned_alloc(align, n ? n : align);
+	if (!p)
+		oom(n);
+	memset(p, 0, n);
+	return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

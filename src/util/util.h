@@ -25,6 +25,8 @@ static inline int hex_digit(int c)
 /* Allocation failure is a broken invariant here: these abort with a message. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
+/* n zeroed bytes at a multiple of align (a power of two); free() them. */
+void *xzalloc_aligned(size_t align, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
