@@ -210,3 +210,17 @@ for o in sorted(b['objects'], key=lambda o: (o['id'], o.get('modified', ''))):
 	vb export --store "$S" --id malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b
 	expect_eq "$(grep -c '"type":"malware"' "$T/out")" 1 "--id"
 }
+
+# export --id with 2,000 ids finds the 1,501st: the store used to drop the ids
+# past its 1,000 query parameters without a word.
+test_export_many_ids() {
+	cat >"$T/one.json" <<'J'
+{"type":"identity","spec_version":"2.1","id":"identity--00000000-0000-4000-8000-000000001500","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"x","identity_class":"organization"}
+J
+	vb import --quiet --store "$S" "$T/one.json"
+	expect_rc 0
+	ids=$(python3 -c "print(','.join('identity--00000000-0000-4000-8000-%012d' % i for i in range(2000)))")
+	vb export --store "$S" --id "$ids"
+	expect_rc 0
+	expect_out "identity--00000000-0000-4000-8000-000000001500"
+}
