@@ -19,6 +19,13 @@ struct test_case {
 };
 void test_register(struct test_case *t);
 
+/* A new, empty store at a fresh path under /tmp (written to path; cap of 32
+ * or more), or NULL. test_store_remove closes s (when not NULL) and deletes
+ * the store's files. */
+struct store;
+struct store *test_store_new(char *path, size_t cap);
+void test_store_remove(struct store *s, const char *path);
+
 #define TEST(name)                                                                                 \
 	static void test_##name(int *failed_);                                                     \
 	static struct test_case tc_##name = {#name, test_##name, NULL};                            \

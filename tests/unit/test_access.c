@@ -161,15 +161,11 @@ static int sees(struct store *s, int64_t org, int64_t user, const int64_t *g, si
 
 TEST(access_visibility_store)
 {
-	char path[] = "/tmp/vb-access-XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	close(fd);
-	unlink(path);
-	struct store *s;
-	struct vb_err e;
-	vb_err_clear(&e);
-	CHECK_INT(store_open(path, STORE_CREATE, &s, &e), 0);
+	char path[64];
+	struct store *s = test_store_new(path, sizeof path);
+	CHECK(s);
+	if (!s)
+		return;
 	/* org 1 writes; user 7 is in org 2; group 3 = {1, 2}. */
 	struct store_share red_user = {STORE_SHARE_USER, 7}, red_org = {STORE_SHARE_ORG, 4};
 	struct store_share grp = {STORE_SHARE_GROUP, 3};
@@ -230,11 +226,5 @@ TEST(access_visibility_store)
 	CHECK(b != a);
 	struct ident_audit rec = {.action = "test", .outcome = "ok"};
 	CHECK_INT(id->audit_append(s, &rec), 0);
-	store_close(s);
-	unlink(path);
-	char wal[64];
-	snprintf(wal, sizeof wal, "%s-wal", path);
-	unlink(wal);
-	snprintf(wal, sizeof wal, "%s-shm", path);
-	unlink(wal);
+	test_store_remove(s, path);
 }

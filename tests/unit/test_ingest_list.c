@@ -171,22 +171,13 @@ struct scratch_store {
 
 static int store_make(struct scratch_store *s)
 {
-	snprintf(s->path, sizeof s->path, "/tmp/vb-test-list-%d.db", (int)getpid());
-	unlink(s->path);
-	struct vb_err e;
-	vb_err_clear(&e);
-	return store_open(s->path, STORE_CREATE, &s->st, &e);
+	s->st = test_store_new(s->path, sizeof s->path);
+	return s->st ? 0 : -1;
 }
 
 static void store_drop(struct scratch_store *s)
 {
-	char p[80];
-	store_close(s->st);
-	unlink(s->path);
-	snprintf(p, sizeof p, "%s-wal", s->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", s->path);
-	unlink(p);
+	test_store_remove(s->st, s->path);
 }
 
 struct collect {

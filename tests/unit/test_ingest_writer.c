@@ -43,15 +43,11 @@ static long stored(struct store *s)
 
 TEST(writer_batches_and_conflicts)
 {
-	char path[] = "/tmp/vb-writer-XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	close(fd);
-	unlink(path);
-	struct store *s;
-	struct vb_err e;
-	vb_err_clear(&e);
-	CHECK_INT(store_open(path, STORE_CREATE, &s, &e), 0);
+	char path[64];
+	struct store *s = test_store_new(path, sizeof path);
+	CHECK(s);
+	if (!s)
+		return;
 	struct writer *w = writer_start(s);
 	CHECK(w != NULL);
 	const char *T0 = "2024-01-01T00:00:00Z", *T1 = "2025-01-01T00:00:00Z";
@@ -123,6 +119,5 @@ TEST(writer_batches_and_conflicts)
 	CHECK_INT(writer_tx(w, WRITER_COMMIT), 0);
 	CHECK_INT(stored(s), 5);
 	writer_stop(w);
-	store_close(s);
-	unlink(path);
+	test_store_remove(s, path);
 }

@@ -11,27 +11,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static void tmp_store(char *path, size_t cap)
-{
-	snprintf(path, cap, "/tmp/vb-store-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-}
-
-static void rm_store(const char *path)
-{
-	char p[96];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-journal", path);
-	unlink(p);
-}
-
 /* A domain-name SCO (no modified) carrying its value. */
 static int put_domain(struct store *s, const char *id, const char *value, enum store_put_result *r)
 {
@@ -105,15 +84,10 @@ static int by_value(struct store *s, const char *value)
 /* A new store at a fresh path (written to path) holding A, or NULL. */
 static struct store *store_with_a(char *path, size_t cap)
 {
-	tmp_store(path, cap);
-	struct store *s;
-	struct vb_err e;
-	vb_err_clear(&e);
+	struct store *s = test_store_new(path, cap);
 	enum store_put_result r;
-	if (store_open(path, STORE_CREATE, &s, &e))
-		return NULL;
-	if (put_domain(s, A, "a.example", &r) || r != STORE_PUT_NEW) {
-		store_close(s);
+	if (s && (put_domain(s, A, "a.example", &r) || r != STORE_PUT_NEW)) {
+		test_store_remove(s, path);
 		return NULL;
 	}
 	return s;
@@ -154,8 +128,7 @@ TEST(store_id_hash_collision)
 	int n = 0;
 	CHECK_INT(store_scan(s, &f, count_row, &n), 0);
 	CHECK_INT(n, 1);
-	store_close(s);
-	rm_store(path);
+	test_store_remove(s, path);
 }
 
 TEST(store_migration_adds_id_hash)
@@ -181,8 +154,7 @@ TEST(store_migration_adds_id_hash)
 	enum store_put_result r;
 	CHECK_INT(put_domain(s, A, "a.example", &r), 0);
 	CHECK_INT(r, STORE_PUT_UNCHANGED);
-	store_close(s);
-	rm_store(path);
+	test_store_remove(s, path);
 }
 
 TEST(store_values_held_until_commit)
@@ -206,19 +178,17 @@ TEST(store_values_held_until_commit)
 	CHECK_INT(store_commit(s), 0);
 	CHECK_INT(by_value(s, "c.example"), 0);
 	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 2);
-	store_close(s);
-	rm_store(path);
+	test_store_remove(s, path);
 }
 
 TEST(store_bulk_journal_only_alone)
 {
 	char path[64];
-	tmp_store(path, sizeof path);
-	struct store *s, *t;
+	struct store *s = test_store_new(path, sizeof path), *t;
+	CHECK(s);
+	store_close(s);
 	struct vb_err e;
 	vb_err_clear(&e);
-	CHECK_INT(store_open(path, STORE_CREATE, &s, &e), 0);
-	store_close(s);
 	/* Alone: a rollback journal while open, WAL again after. */
 	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
 	char *m = sql_text(s, "PRAGMA journal_mode");
@@ -241,6 +211,5 @@ TEST(store_bulk_journal_only_alone)
 	free(m);
 	CHECK_INT(by_value(t, "a.example"), 1);
 	store_close(t);
-	store_close(s);
-	rm_store(path);
+	test_store_remove(s, path);
 }
