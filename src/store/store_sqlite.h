@@ -16,14 +16,16 @@ sqlite3 *store_sqlite_db(struct store *s);
  * 0, VB_ECONFLICT on a uniqueness violation, VB_ESTORE otherwise (said on
  * stderr). */
 int store_sqlite_step_write(struct store *s, sqlite3_stmt *st);
-/* The 64-bit key of an object id in objects.idh (XXH3 of its text). Reads
- * by id say `idh = ? AND id = ?`: the index holds eight-byte integers in
- * place of 50-byte strings (a bulk import 4-7 % faster, a smaller store),
- * and the id comparison settles the rare collision. SQL: vb_idhash(id). */
+/* The 64-bit key of an object id in versions.idh (XXH3 of its text). Reads
+ * by id join `versions v` to objects on seq and say `v.idh = ? AND
+ * o.id = ?`: the index holds eight-byte integers in place of 50-byte
+ * strings (a bulk import 4-7 % faster, a smaller store), and the id
+ * comparison settles the rare collision. SQL: vb_idhash(id). */
 int64_t store_sqlite_idhash(const char *id);
-/* Inserts the observable-value rows the open transaction holds back (in
- * key order): before a statement of another file reads or deletes them. */
-int store_sqlite_flush_values(struct store *s);
+/* Inserts the version and observable-value rows the open transaction
+ * holds back (in key order): before a statement of another file reads or
+ * deletes them. */
+int store_sqlite_flush(struct store *s);
 /* Column i as text into out (empty when NULL), truncated to cap. */
 void store_sqlite_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap);
 

@@ -800,7 +800,10 @@ static int sq_audit_list(struct store *s, const struct ident_audit_filter *f, id
 static int sq_object_owner(struct store *s, const char *id, int64_t *owner, int *tlp)
 {
 	sqlite3_stmt *st;
-	if (prep(s, "SELECT owner_org, tlp FROM objects WHERE idh = ?2 AND id = ?1 AND latest = 1",
+	if (store_sqlite_flush(s) ||
+	    prep(s,
+		 "SELECT o.owner_org, o.tlp FROM versions v CROSS JOIN objects o ON o.seq = v.seq "
+		 "WHERE v.idh = ?2 AND o.id = ?1 AND o.latest = 1",
 		 &st))
 		return VB_ESTORE;
 	bind_str(st, 1, id);

@@ -340,8 +340,8 @@ static int sq_scan(struct store *s, const struct store_filter *f, const struct t
 	snprintf(sql, sizeof sql,
 		 "SELECT o.tlp, o.latest, %s, %s FROM objects o WHERE o.seq = ?1 AND ?2 = ?2",
 		 want & TAXII_SCAN_FIRST
-		     ? "NOT EXISTS (SELECT 1 FROM objects p WHERE p.idh = o.idh "
-		       "AND p.id = o.id AND p.modified < o.modified)"
+		     ? "NOT EXISTS (SELECT 1 FROM versions v CROSS JOIN objects p ON p.seq = v.seq "
+		       "WHERE v.idh = vb_idhash(o.id) AND v.modified < o.modified AND p.id = o.id)"
 		     : "0",
 		 b->group ? "EXISTS (SELECT 1 FROM shares s WHERE s.seq = o.seq AND s.kind = 2 "
 			    "AND s.target = ?2)"
@@ -376,9 +376,11 @@ static int sq_delete_version(struct store *s, const struct store_obj *o)
 	int64_t modified = o->modified == STORE_NO_TIME ? 0 : o->modified;
 	sqlite3_stmt *st;
 	int64_t idh = store_sqlite_idhash(o->id);
-	if (store_sqlite_flush_values(s))
+	if (store_sqlite_flush(s))
 		return VB_ESTORE;
-	if (prep(s, "SELECT seq, latest FROM objects WHERE idh = ?3 AND id = ?1 AND modified = ?2",
+	if (prep(s,
+		 "SELECT o.seq, o.latest FROM versions v CROSS JOIN objects o ON o.seq = v.seq "
+		 "WHERE v.idh = ?3 AND v.modified = ?2 AND o.id = ?1",
 		 &st))
 		return VB_ESTORE;
 	bind_str(st, 1, o->id);
@@ -412,10 +414,19 @@ static int sq_delete_version(struct store *s, const struct store_obj *o)
 		sqlite3_bind_int64(st, 1, seq);
 		rc = run_write(s, st);
 	}
+	if (!rc &&
+	    !(rc = prep(s, "DELETE FROM versions WHERE idh = ?1 AND modified = ?2 AND seq = ?3",
+			&st))) {
+		sqlite3_bind_int64(st, 1, idh);
+		sqlite3_bind_int64(st, 2, modified);
+		sqlite3_bind_int64(st, 3, seq);
+		rc = run_write(s, st);
+	}
 	if (!rc && latest &&
 	    !(rc = prep(s,
-			"UPDATE objects SET latest = 1 WHERE seq = (SELECT seq FROM objects "
-			"WHERE idh = ?2 AND id = ?1 ORDER BY modified DESC LIMIT 1)",
+			"UPDATE objects SET latest = 1 WHERE seq = (SELECT o.seq FROM versions v "
+			"CROSS JOIN objects o ON o.seq = v.seq WHERE v.idh = ?2 AND o.id = ?1 "
+			"ORDER BY v.modified DESC LIMIT 1)",
 			&st))) {
 		bind_str(st, 1, o->id);
 		sqlite3_bind_int64(st, 2, idh);

@@ -1,7 +1,8 @@
 /* test_store.c: the SQLite backend's own mechanics: ids found through their
- * hash (and a collision settled by the id), the migration that adds the
- * hash to an older store, observable values held back until commit, and
- * the rollback journal of a bulk import that has the store to itself. */
+ * hash (and a collision settled by the id), the migrations that add the hash
+ * and the version table to an older store, version and observable-value rows
+ * held back until commit, and the rollback journal of a bulk import that has
+ * the store to itself. */
 #include "test.h"
 #include "../../src/store/store.h"
 #include "../../src/store/store_sqlite.h"
@@ -30,6 +31,26 @@ static int put_domain(struct store *s, const char *id, const char *value, enum s
 			      .json_len = strlen(json),
 			      .values = &v,
 			      .n_values = 1,
+			      .tlp = STORE_TLP_NONE};
+	return store_put(s, &o, r);
+}
+
+/* Version modified (seconds) of an SDO; its name says which. */
+static int put_sdo(struct store *s, const char *id, int64_t modified, enum store_put_result *r)
+{
+	char json[256];
+	snprintf(json, sizeof json, "{\"type\":\"campaign\",\"id\":\"%s\",\"name\":\"v%lld\"}", id,
+		 (long long)modified);
+	struct store_obj o = {.id = id,
+			      .type = "campaign",
+			      .spec_version = "2.1",
+			      .created = 0,
+			      .modified = modified * 1000000,
+			      .confidence = -1,
+			      .valid_from = STORE_NO_TIME,
+			      .valid_until = STORE_NO_TIME,
+			      .json = json,
+			      .json_len = strlen(json),
 			      .tlp = STORE_TLP_NONE};
 	return store_put(s, &o, r);
 }
@@ -110,7 +131,9 @@ TEST(store_id_hash_collision)
 	/* Make A's key collide with B's: B is still not stored, and storing it
 	 * adds it beside A. */
 	char sql[256];
-	snprintf(sql, sizeof sql, "UPDATE objects SET idh = %lld WHERE id = '%s'",
+	snprintf(sql, sizeof sql,
+		 "UPDATE versions SET idh = %lld WHERE seq = (SELECT seq FROM objects WHERE id = "
+		 "'%s')",
 		 (long long)store_sqlite_idhash(B), A);
 	CHECK_INT(exec_sql(s, sql), 0);
 	char *json = NULL;
@@ -131,12 +154,11 @@ TEST(store_id_hash_collision)
 	test_store_remove(s, path);
 }
 
-TEST(store_migration_adds_id_hash)
+TEST(store_migrations_add_hash_and_version_table)
 {
 	OPEN_WITH_A(s, path);
 	/* Back to the schema of version 5: no idh, the unique index on the id. */
-	CHECK_INT(exec_sql(s, "DROP INDEX objects_version;"
-			      "ALTER TABLE objects DROP COLUMN idh;"
+	CHECK_INT(exec_sql(s, "DROP TABLE versions;"
 			      "CREATE UNIQUE INDEX objects_version ON objects(id, modified);"
 			      "PRAGMA user_version = 5;"),
 		  0);
@@ -144,10 +166,16 @@ TEST(store_migration_adds_id_hash)
 	struct vb_err e;
 	vb_err_clear(&e);
 	CHECK_INT(store_open(path, 0, &s, &e), 0);
-	CHECK_INT(sql_int(s, "PRAGMA user_version"), 6);
+	CHECK_INT(sql_int(s, "PRAGMA user_version"), 7);
 	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT idh FROM objects WHERE id = '%s'", A);
+	snprintf(sql, sizeof sql,
+		 "SELECT v.idh FROM versions v JOIN objects o ON o.seq = v.seq WHERE o.id = '%s'",
+		 A);
 	CHECK(sql_int(s, sql) == store_sqlite_idhash(A));
+	CHECK_INT(
+	    sql_int(s, "SELECT count(*) FROM pragma_table_info('objects') WHERE name = 'idh'"), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'objects_version'"),
+		  0);
 	char *json = NULL;
 	CHECK_INT(store_get(s, STORE_VIEWER_LOCAL, A, STORE_NO_TIME, &json, NULL), 0);
 	free(json);
@@ -155,6 +183,70 @@ TEST(store_migration_adds_id_hash)
 	CHECK_INT(put_domain(s, A, "a.example", &r), 0);
 	CHECK_INT(r, STORE_PUT_UNCHANGED);
 	test_store_remove(s, path);
+}
+
+#define X "campaign--00000000-0000-4000-8000-00000000000a"
+#define Y "campaign--00000000-0000-4000-8000-00000000000b"
+#define Z "campaign--00000000-0000-4000-8000-00000000000c"
+
+/* A bulk connection holds version rows back until commit; its puts still
+ * see them, and see what another connection stored between transactions. */
+TEST(store_bulk_versions_held_until_commit)
+{
+	char path[64];
+	struct store *t = test_store_new(path, sizeof path), *s;
+	CHECK(t);
+	struct vb_err e;
+	vb_err_clear(&e);
+	/* t stays open, so s keeps the WAL and both can write in turn. */
+	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
+	int64_t before = sql_int(s, "SELECT count(*) FROM versions");
+	enum store_put_result r;
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(put_sdo(s, X, 10, &r), 0);
+	CHECK_INT(r, STORE_PUT_NEW);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM versions"), before);
+	CHECK_INT(put_sdo(s, X, 10, &r), 0);
+	CHECK_INT(r, STORE_PUT_UNCHANGED);
+	CHECK_INT(put_sdo(s, X, 20, &r), 0);
+	CHECK_INT(r, STORE_PUT_UPDATED);
+	CHECK_INT(put_sdo(s, X, 5, &r), 0);
+	CHECK_INT(r, STORE_PUT_OLDER);
+	CHECK_INT(put_sdo(s, X, 5, &r), 0);
+	CHECK_INT(r, STORE_PUT_UNCHANGED);
+	CHECK_INT(put_sdo(s, X, 20, &r), 0);
+	CHECK_INT(r, STORE_PUT_UNCHANGED);
+	char *json = NULL;
+	CHECK_INT(store_get(s, STORE_VIEWER_LOCAL, X, STORE_NO_TIME, &json, NULL), 0);
+	CHECK(json && strstr(json, "\"v20\""));
+	free(json);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM versions"), before + 3);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM objects WHERE id = '" X "' AND latest = 1"), 1);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM objects WHERE id = '" X "' AND latest = 1 "
+			     "AND json LIKE '%v20%'"),
+		  1);
+	/* Rolled back: neither stored nor inserted by a later commit. */
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(put_sdo(s, Y, 1, &r), 0);
+	CHECK_INT(store_rollback(s), 0);
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM versions"), before + 3);
+	CHECK_INT(store_get(s, STORE_VIEWER_LOCAL, Y, STORE_NO_TIME, &json, NULL), VB_ENOTFOUND);
+	/* Z stored by the other connection is no news to s. */
+	CHECK_INT(put_sdo(t, Z, 1, &r), 0);
+	CHECK_INT(r, STORE_PUT_NEW);
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(put_sdo(s, Z, 1, &r), 0);
+	CHECK_INT(r, STORE_PUT_UNCHANGED);
+	CHECK_INT(put_sdo(s, Z, 2, &r), 0);
+	CHECK_INT(r, STORE_PUT_UPDATED);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM objects WHERE id = '" Z "'"), 2);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM objects WHERE id = '" Z "' AND latest = 1"), 1);
+	store_close(s);
+	test_store_remove(t, path);
 }
 
 TEST(store_values_held_until_commit)
