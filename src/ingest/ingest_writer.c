@@ -13,8 +13,8 @@
  * with only a few batches the reader waited for the writer to finish a large
  * file while the writer later waited for the reader to stage the next one.
  * Many batches, bounded by the bytes they hold, keep both busy. */
-#define WRITER_BATCHES 48
-#define WRITER_QUEUE   64	    /* the batches plus transaction calls */
+#define WRITER_BATCHES 256
+#define WRITER_QUEUE   288	    /* the batches plus transaction calls */
 #define WRITER_BYTES   (256u << 20) /* queued batch memory the reader waits under */
 
 enum { B_FREE, B_FILLING, B_QUEUED, B_WRITTEN };

@@ -20,40 +20,6 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
-enum {
-	Q_LATEST,
-	Q_VERSION_EXISTS,
-	Q_ID_OF,
-	Q_INSERT,
-	Q_VERSION,
-	Q_UNLATEST,
-	Q_MARKING,
-	Q_LABEL,
-	Q_REF,
-	Q_VALUE,
-	Q_SHARE,
-	Q__COUNT
-};
-
-static const char *const queries[Q__COUNT] = {
-    [Q_LATEST] = "SELECT o.seq, o.modified, o.owner_org FROM versions v CROSS JOIN objects o "
-		 "ON o.seq = v.seq WHERE v.idh = ?2 AND o.id = ?1 AND o.latest = 1",
-    [Q_VERSION_EXISTS] = "SELECT 1 FROM versions v CROSS JOIN objects o ON o.seq = v.seq "
-			 "WHERE v.idh = ?3 AND v.modified = ?2 AND o.id = ?1",
-    [Q_ID_OF] = "SELECT id FROM objects WHERE seq = ?1",
-    [Q_INSERT] = "INSERT INTO objects(id, modified, type, latest, added, created, "
-		 "created_by_ref, confidence, valid_from, valid_until, revoked, "
-		 "spec_version, json, owner_org, tlp) "
-		 "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-    [Q_VERSION] = "INSERT INTO versions(idh, modified, seq) VALUES (?1, ?2, ?3)",
-    [Q_UNLATEST] = "UPDATE objects SET latest = 0 WHERE seq = ?1",
-    [Q_MARKING] = "INSERT OR IGNORE INTO markings(marking, seq) VALUES (?1, ?2)",
-    [Q_LABEL] = "INSERT OR IGNORE INTO labels(label, seq) VALUES (?1, ?2)",
-    [Q_REF] = "INSERT OR IGNORE INTO refs(target, prop, seq) VALUES (?1, ?2, ?3)",
-    [Q_VALUE] = "INSERT OR IGNORE INTO obs_values(kind, value, seq) VALUES (?1, ?2, ?3)",
-    [Q_SHARE] = "INSERT OR IGNORE INTO shares(seq, kind, target) VALUES (?1, ?2, ?3)",
-};
-
 /* Schema migrations: migrations[i] brings a store from version i to i + 1. */
 static const char *const migrations[] = {
     "CREATE TABLE objects("
@@ -170,39 +136,14 @@ static const char *const migrations[] = {
 
 const struct store_viewer store_viewer_local = {.local = 1, .default_tlp = STORE_TLP_NONE};
 
-#define STMT_CACHE  32
-#define PV_MAX_TEXT (64u << 20) /* held-back value text: flushed past this */
+#define STMT_CACHE 32
 
 struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
 	char *path;
-	sqlite3_stmt *q[Q__COUNT];
-	int64_t last_added;
-	int64_t data_version; /* PRAGMA data_version when the filter was built */
-	/* Observable-value rows of the open transaction, inserted in key
-	 * order when it commits (see values_flush). */
-	struct pending_value {
-		uint32_t kind, value; /* offsets in vtext */
-		int64_t seq;
-	} * pv;
-	size_t npv, pv_cap;
-	struct buf vtext;
-	/* Rows of `versions` a bulk connection holds back until commit, found
-	 * by idh through buckets (see version_row), and a Bloom filter of the
-	 * ids stored before them (see stored_maybe). */
-	int defer;
-	struct pending_version {
-		int64_t idh, modified, seq, owner;
-		int32_t next; /* next in the bucket, or -1 */
-		int latest;
-	} * pver;
-	size_t npver, pver_cap;
-	int32_t *pver_head; /* pver_mask + 1 buckets */
-	size_t pver_mask;
-	uint64_t *filter; /* filter_mask + 1 words; NULL until the first put */
-	size_t filter_mask, filter_keys;
-	int rollback_journal; /* a bulk import alone on the store: see bulk_journal */
+	struct store_writes *w; /* the write path: store_sqlite_put.c */
+	int rollback_journal;	/* a bulk import alone on the store: see bulk_journal */
 	/* Statements built at run time (reads with a viewer's clause) are kept
 	 * by their text, so a server connection prepares each shape once. */
 	struct {
@@ -338,13 +279,7 @@ static void stmt_done(struct sqlite_store *ss, sqlite3_stmt *st)
 static void sqlite_close(struct store *s)
 {
 	struct sqlite_store *ss = SS(s);
-	for (int i = 0; i < Q__COUNT; i++)
-		sqlite3_finalize(ss->q[i]);
-	free(ss->pv);
-	buf_free(&ss->vtext);
-	free(ss->pver);
-	free(ss->pver_head);
-	free(ss->filter);
+	writes_close(ss->w);
 	for (unsigned i = 0; i < STMT_CACHE; i++) {
 		sqlite3_finalize(ss->cache[i].st);
 		free(ss->cache[i].sql);
@@ -412,7 +347,6 @@ static int sqlite_open(const char *path, int flags, struct store **out, struct v
 	pthread_once(&sqlite_once, sqlite_setup);
 	struct sqlite_store *ss = xcalloc(1, sizeof *ss);
 	ss->base.be = &store_sqlite_backend;
-	buf_init(&ss->vtext, 2 * PV_MAX_TEXT);
 	ss->path = xstrdup(path);
 	int oflags =
 	    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
@@ -453,85 +387,49 @@ static int sqlite_open(const char *path, int flags, struct store **out, struct v
 		sqlite_close(&ss->base);
 		return VB_ESTORE;
 	}
-	if (flags & STORE_BULK) {
+	if (flags & STORE_BULK)
 		bulk_journal(ss);
-		ss->defer = 1;
-	}
-	for (int i = 0; i < Q__COUNT; i++) {
-		if (sqlite3_prepare_v3(ss->db, queries[i], -1, SQLITE_PREPARE_PERSISTENT, &ss->q[i],
-				       NULL) != SQLITE_OK) {
-			int rc = db_err(ss, err, "preparing statements");
-			sqlite_close(&ss->base);
-			return rc;
-		}
+	if (!(ss->w = writes_open(ss->db, flags & STORE_BULK))) {
+		int rc = db_err(ss, err, "preparing statements");
+		sqlite_close(&ss->base);
+		return rc;
 	}
 	*out = &ss->base;
 	return 0;
-}
-
-static int64_t data_version(struct sqlite_store *ss)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(ss->db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	return v;
 }
 
 static int sqlite_begin(struct store *s)
 {
 	struct sqlite_store *ss = SS(s);
 	int rc = exec(ss, "BEGIN IMMEDIATE");
-	if (!rc && ss->filter) {
-		/* Another connection wrote since the last transaction: the
-		 * filter of stored ids may miss some of them. */
-		int64_t v = data_version(ss);
-		if (v != ss->data_version) {
-			free(ss->filter);
-			ss->filter = NULL;
-			ss->data_version = v;
-		}
-	}
+	if (!rc)
+		writes_begin(ss->w);
 	return rc;
 }
-
-static int held_flush(struct sqlite_store *ss);
-static void pending_clear(struct sqlite_store *ss);
-static int versions_flush(struct sqlite_store *ss);
 
 static int sqlite_commit(struct store *s)
 {
 	/* A failed flush leaves the transaction open for the caller's rollback. */
-	return held_flush(SS(s)) ? VB_ESTORE : exec(SS(s), "COMMIT");
+	return writes_commit(SS(s)->w) ? VB_ESTORE : exec(SS(s), "COMMIT");
 }
 
 static int sqlite_rollback(struct store *s)
 {
 	struct sqlite_store *ss = SS(s);
-	ss->npv = 0;
-	buf_reset(&ss->vtext);
-	pending_clear(ss); /* the filter keeps their ids: it may say "maybe" wrongly, never "no" */
+	writes_rollback(ss->w);
 	if (sqlite3_get_autocommit(ss->db))
 		return 0;
 	return exec(ss, "ROLLBACK");
 }
 
-static int step_done(sqlite3_stmt *st)
+int store_sqlite_flush(struct store *s)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : VB_ESTORE;
+	return writes_flush(SS(s)->w);
 }
 
-static void bind_time(sqlite3_stmt *st, int i, int64_t t)
+static int sqlite_put(struct store *s, const struct store_obj *o, enum store_put_result *res)
 {
-	if (t == STORE_NO_TIME)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, t);
+	return writes_put(SS(s)->w, o, res);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -540,412 +438,6 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
-}
-
-/*
- * Observable values are the one index of a bulk import whose keys come in
- * no order (every value lands on a random leaf of obs_values). Inside a
- * transaction their rows wait here and go in sorted at its commit, so
- * neighbouring keys share a leaf and each leaf is written once per commit
- * (writing no value rows at all made the list import only 14 % faster, so
- * this is worth a few per cent). Reads of obs_values in the same
- * transaction (a scan by value, a TAXII delete) flush them first.
- */
-static int pv_cmp(const void *a, const void *b, void *arg)
-{
-	const struct pending_value *x = a, *y = b;
-	const char *t = arg;
-	int c = strcmp(t + x->kind, t + y->kind);
-	if (!c)
-		c = strcmp(t + x->value, t + y->value);
-	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static int values_flush(struct sqlite_store *ss)
-{
-	int rc = 0;
-	if (!ss->npv)
-		return 0;
-	qsort_r(ss->pv, ss->npv, sizeof *ss->pv, pv_cmp, ss->vtext.p);
-	sqlite3_stmt *st = ss->q[Q_VALUE];
-	for (size_t i = 0; i < ss->npv && !rc; i++) {
-		sqlite3_bind_text(st, 1, ss->vtext.p + ss->pv[i].kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ss->vtext.p + ss->pv[i].value, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, ss->pv[i].seq);
-		rc = step_done(st);
-	}
-	ss->npv = 0;
-	buf_reset(&ss->vtext);
-	return rc;
-}
-
-/* Inserts the rows held back for the commit (versions, values). */
-static int held_flush(struct sqlite_store *ss)
-{
-	return versions_flush(ss) || values_flush(ss) ? VB_ESTORE : 0;
-}
-
-int store_sqlite_flush(struct store *s)
-{
-	return held_flush(SS(s));
-}
-
-static int value_row(struct sqlite_store *ss, const char *kind, const char *value, int64_t seq)
-{
-	if (ss->vtext.len > PV_MAX_TEXT) {
-		int rc = values_flush(ss);
-		if (rc)
-			return rc;
-	}
-	if (ss->npv == ss->pv_cap) {
-		ss->pv_cap = ss->pv_cap ? 2 * ss->pv_cap : 4096;
-		ss->pv = xrealloc(ss->pv, ss->pv_cap * sizeof *ss->pv);
-	}
-	struct pending_value p = {.kind = (uint32_t)ss->vtext.len, .seq = seq};
-	if (buf_add(&ss->vtext, kind, strlen(kind) + 1))
-		return VB_ENOMEM;
-	p.value = (uint32_t)ss->vtext.len;
-	if (buf_add(&ss->vtext, value, strlen(value) + 1))
-		return VB_ENOMEM;
-	ss->pv[ss->npv++] = p;
-	/* Outside a transaction there is no commit to wait for. */
-	return sqlite3_get_autocommit(ss->db) ? values_flush(ss) : 0;
-}
-
-/*
- * The version index. Every version has a row (idh, modified, seq) in
- * `versions`, by which an id's versions are found. Its keys come in no
- * order, so a bulk connection (STORE_BULK) holds the rows of the open
- * transaction back and inserts them in key order at commit, as it does the
- * value rows; until then the put path finds them here, through buckets by
- * idh. Ids stored before pass a Bloom filter of their hashes first, so a
- * new id (nearly every id of a bulk import) costs no descent of the index.
- * Other connections insert their rows at once.
- */
-#define FILTER_BITS_PER_ID 16
-#define FILTER_MIN_WORDS   (1u << 20)
-
-static uint64_t filter_bits(int64_t idh)
-{
-	uint64_t x = (uint64_t)idh; /* splitmix64's finaliser: bits the word index did not use */
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return 1ULL << (x & 63) | 1ULL << (x >> 6 & 63) | 1ULL << (x >> 12 & 63) |
-	       1ULL << (x >> 18 & 63);
-}
-
-static void filter_add(struct sqlite_store *ss, int64_t idh)
-{
-	ss->filter[(uint64_t)idh & ss->filter_mask] |= filter_bits(idh);
-	ss->filter_keys++;
-}
-
-/* Fills the filter with every id hash in `versions` and the pending ones,
- * sized for twice as many as the last filter held. */
-static int filter_build(struct sqlite_store *ss)
-{
-	size_t want = ss->filter_keys;
-	for (;;) {
-		size_t words = FILTER_MIN_WORDS;
-		while (words * 64 < 2 * want * FILTER_BITS_PER_ID)
-			words *= 2;
-		free(ss->filter);
-		ss->filter = xcalloc(words, sizeof *ss->filter);
-		ss->filter_mask = words - 1;
-		ss->filter_keys = 0;
-		ss->data_version = data_version(ss);
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(ss->db, "SELECT idh FROM versions", -1, &st, NULL) !=
-		    SQLITE_OK)
-			goto fail;
-		int rc;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			filter_add(ss, sqlite3_column_int64(st, 0));
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			goto fail;
-		for (size_t i = 0; i < ss->npver; i++)
-			filter_add(ss, ss->pver[i].idh);
-		if (ss->filter_keys * FILTER_BITS_PER_ID <= words * 64)
-			return 0;
-		want = ss->filter_keys;
-	}
-fail:
-	free(ss->filter);
-	ss->filter = NULL;
-	return VB_ESTORE;
-}
-
-/* 0 when no version of idh is stored outside the pending ones, 1 when one
- * may be (ask the table). Only inside a transaction of a bulk connection,
- * and only while no other connection has written since the filter was
- * built (sqlite_begin drops it then). */
-static int stored_maybe(struct sqlite_store *ss, int64_t idh)
-{
-	if (!ss->defer || sqlite3_get_autocommit(ss->db) || (!ss->filter && filter_build(ss)))
-		return 1;
-	uint64_t bits = filter_bits(idh);
-	return (ss->filter[(uint64_t)idh & ss->filter_mask] & bits) == bits;
-}
-
-static void pending_link(struct sqlite_store *ss, size_t i)
-{
-	int32_t *head = &ss->pver_head[(uint64_t)ss->pver[i].idh & ss->pver_mask];
-	ss->pver[i].next = *head;
-	*head = (int32_t)i;
-}
-
-static void pending_clear(struct sqlite_store *ss)
-{
-	ss->npver = 0;
-	if (ss->pver_head)
-		memset(ss->pver_head, 0xff, (ss->pver_mask + 1) * sizeof *ss->pver_head);
-}
-
-static int ver_cmp(const void *a, const void *b)
-{
-	const struct pending_version *x = a, *y = b;
-	if (x->idh != y->idh)
-		return x->idh < y->idh ? -1 : 1;
-	if (x->modified != y->modified)
-		return x->modified < y->modified ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static int versions_flush(struct sqlite_store *ss)
-{
-	int rc = 0;
-	if (!ss->npver)
-		return 0;
-	qsort(ss->pver, ss->npver, sizeof *ss->pver, ver_cmp);
-	sqlite3_stmt *st = ss->q[Q_VERSION];
-	for (size_t i = 0; i < ss->npver && !rc; i++) {
-		sqlite3_bind_int64(st, 1, ss->pver[i].idh);
-		sqlite3_bind_int64(st, 2, ss->pver[i].modified);
-		sqlite3_bind_int64(st, 3, ss->pver[i].seq);
-		rc = step_done(st);
-	}
-	pending_clear(ss);
-	return rc;
-}
-
-/* The version row of a new version: held back in a bulk transaction. */
-static int version_row(struct sqlite_store *ss, int64_t idh, int64_t modified, int64_t seq,
-		       int64_t owner, int latest)
-{
-	if (ss->npver == ss->pver_cap) {
-		if (ss->pver_cap >= INT32_MAX / 4) {
-			int rc = versions_flush(ss);
-			if (rc)
-				return rc;
-		} else {
-			ss->pver_cap = ss->pver_cap ? 2 * ss->pver_cap : 4096;
-			ss->pver = xrealloc(ss->pver, ss->pver_cap * sizeof *ss->pver);
-			free(ss->pver_head);
-			ss->pver_mask = 2 * ss->pver_cap - 1;
-			ss->pver_head = xmalloc((ss->pver_mask + 1) * sizeof *ss->pver_head);
-			memset(ss->pver_head, 0xff, (ss->pver_mask + 1) * sizeof *ss->pver_head);
-			for (size_t i = 0; i < ss->npver; i++)
-				pending_link(ss, i);
-		}
-	}
-	ss->pver[ss->npver] = (struct pending_version){
-	    .idh = idh, .modified = modified, .seq = seq, .owner = owner, .latest = latest};
-	pending_link(ss, ss->npver++);
-	if (ss->filter) {
-		filter_add(ss, idh);
-		if (ss->filter_keys * FILTER_BITS_PER_ID > (ss->filter_mask + 1) * 64) {
-			free(ss->filter); /* full: built again, larger, when next asked */
-			ss->filter = NULL;
-		}
-	}
-	return ss->defer && !sqlite3_get_autocommit(ss->db) ? 0 : versions_flush(ss);
-}
-
-/* Whether the object at seq has this id: 1, 0, or VB_ESTORE. */
-static int seq_has_id(struct sqlite_store *ss, int64_t seq, const char *id)
-{
-	sqlite3_stmt *st = ss->q[Q_ID_OF];
-	sqlite3_bind_int64(st, 1, seq);
-	int rc = sqlite3_step(st);
-	int same = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), id) == 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? same : VB_ESTORE;
-}
-
-/* The pending version of id that is the latest (latest set) or has this
- * modified: its index, -1 when there is none, or VB_ESTORE. */
-static int64_t pending_find(struct sqlite_store *ss, const char *id, int64_t idh, int latest,
-			    int64_t modified)
-{
-	if (!ss->npver)
-		return -1;
-	for (int32_t i = ss->pver_head[(uint64_t)idh & ss->pver_mask]; i >= 0;
-	     i = ss->pver[i].next) {
-		const struct pending_version *p = &ss->pver[i];
-		if (p->idh != idh || (latest ? !p->latest : p->modified != modified))
-			continue;
-		int same = seq_has_id(ss, p->seq, id);
-		if (same)
-			return same < 0 ? VB_ESTORE : i;
-	}
-	return -1;
-}
-
-/* Inserts a version (idh: the id's hash) with its side rows. */
-static int insert_version(struct sqlite_store *ss, const struct store_obj *o, int64_t idh,
-			  int64_t modified, int latest)
-{
-	sqlite3_stmt *st = ss->q[Q_INSERT];
-	int64_t added = time_now_us();
-	if (added <= ss->last_added)
-		added = ss->last_added + 1; /* strictly increasing, so TAXII paging is exact */
-	ss->last_added = added;
-	bind_text(st, 1, o->id);
-	sqlite3_bind_int64(st, 2, modified);
-	bind_text(st, 3, o->type);
-	sqlite3_bind_int(st, 4, latest);
-	sqlite3_bind_int64(st, 5, added);
-	bind_time(st, 6, o->created);
-	bind_text(st, 7, o->created_by_ref);
-	if (o->confidence >= 0)
-		sqlite3_bind_int(st, 8, o->confidence);
-	else
-		sqlite3_bind_null(st, 8);
-	bind_time(st, 9, o->valid_from);
-	bind_time(st, 10, o->valid_until);
-	sqlite3_bind_int(st, 11, o->revoked);
-	bind_text(st, 12, o->spec_version);
-	sqlite3_bind_text(st, 13, o->json, (int)o->json_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 14, o->owner_org);
-	sqlite3_bind_int(st, 15, o->tlp);
-	if (step_done(st))
-		return VB_ESTORE;
-	int64_t seq = sqlite3_last_insert_rowid(ss->db);
-	if (version_row(ss, idh, modified, seq, o->owner_org, latest))
-		return VB_ESTORE;
-	for (size_t i = 0; i < o->n_shares; i++) {
-		sqlite3_bind_int64(ss->q[Q_SHARE], 1, seq);
-		sqlite3_bind_int(ss->q[Q_SHARE], 2, (int)o->shares[i].kind);
-		sqlite3_bind_int64(ss->q[Q_SHARE], 3, o->shares[i].target);
-		if (step_done(ss->q[Q_SHARE]))
-			return VB_ESTORE;
-	}
-	for (size_t i = 0; i < o->n_markings; i++) {
-		bind_text(ss->q[Q_MARKING], 1, o->markings[i]);
-		sqlite3_bind_int64(ss->q[Q_MARKING], 2, seq);
-		if (step_done(ss->q[Q_MARKING]))
-			return VB_ESTORE;
-	}
-	for (size_t i = 0; i < o->n_labels; i++) {
-		bind_text(ss->q[Q_LABEL], 1, o->labels[i]);
-		sqlite3_bind_int64(ss->q[Q_LABEL], 2, seq);
-		if (step_done(ss->q[Q_LABEL]))
-			return VB_ESTORE;
-	}
-	for (size_t i = 0; i < o->n_refs; i++) {
-		bind_text(ss->q[Q_REF], 1, o->refs[i].target);
-		bind_text(ss->q[Q_REF], 2, o->refs[i].prop);
-		sqlite3_bind_int64(ss->q[Q_REF], 3, seq);
-		if (step_done(ss->q[Q_REF]))
-			return VB_ESTORE;
-	}
-	for (size_t i = 0; i < o->n_values; i++)
-		if (value_row(ss, o->values[i].kind, o->values[i].value, seq))
-			return VB_ESTORE;
-	return 0;
-}
-
-/* Whether version modified of id (hash idh) is stored: 1, 0 or VB_ESTORE. */
-static int version_exists(struct sqlite_store *ss, const char *id, int64_t idh, int64_t modified)
-{
-	int64_t p = pending_find(ss, id, idh, 0, modified);
-	if (p != -1)
-		return p < 0 ? VB_ESTORE : 1;
-	if (!stored_maybe(ss, idh))
-		return 0;
-	sqlite3_stmt *st = ss->q[Q_VERSION_EXISTS];
-	bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, modified);
-	sqlite3_bind_int64(st, 3, idh);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : VB_ESTORE;
-}
-
-/* The latest version of id: 1 (in *cur; *pending its index among the
- * pending versions, or -1), 0 when there is none, or VB_ESTORE. */
-struct current {
-	int64_t seq, modified, owner, pending;
-};
-
-static int latest_version(struct sqlite_store *ss, const char *id, int64_t idh, struct current *cur)
-{
-	int64_t p = pending_find(ss, id, idh, 1, 0);
-	if (p < -1)
-		return VB_ESTORE;
-	if (p >= 0) {
-		*cur =
-		    (struct current){ss->pver[p].seq, ss->pver[p].modified, ss->pver[p].owner, p};
-		return 1;
-	}
-	if (!stored_maybe(ss, idh))
-		return 0;
-	sqlite3_stmt *st = ss->q[Q_LATEST];
-	bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, idh);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*cur = (struct current){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-					sqlite3_column_int64(st, 2), -1};
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : VB_ESTORE;
-}
-
-static int sqlite_put(struct store *s, const struct store_obj *o, enum store_put_result *res)
-{
-	struct sqlite_store *ss = SS(s);
-	int64_t idh = store_sqlite_idhash(o->id);
-	/* SCOs have no modified: their id is derived from their content, so one
-	 * version per id is the whole story (from any organisation: unchanged). */
-	int64_t modified = o->modified == STORE_NO_TIME ? 0 : o->modified;
-	if (o->modified == STORE_NO_TIME) {
-		int rc = version_exists(ss, o->id, idh, 0);
-		if (rc < 0)
-			return rc;
-		*res = rc ? STORE_PUT_UNCHANGED : STORE_PUT_NEW;
-		return rc ? 0 : insert_version(ss, o, idh, 0, 1);
-	}
-	struct current cur;
-	int rc = latest_version(ss, o->id, idh, &cur);
-	if (rc <= 0) {
-		*res = STORE_PUT_NEW;
-		return rc < 0 ? rc : insert_version(ss, o, idh, modified, 1);
-	}
-	if (cur.modified == modified) {
-		*res = STORE_PUT_UNCHANGED;
-		return 0;
-	}
-	/* Only the creating organisation adds versions of an object. Every
-	 * write path (import, API, TAXII) comes through here; a trigger said
-	 * the same at a fifth of a bulk import's time. */
-	if (cur.owner != o->owner_org)
-		return VB_ECONFLICT;
-	if (modified > cur.modified) {
-		sqlite3_bind_int64(ss->q[Q_UNLATEST], 1, cur.seq);
-		if (step_done(ss->q[Q_UNLATEST]))
-			return VB_ESTORE;
-		if (cur.pending >= 0)
-			ss->pver[cur.pending].latest = 0;
-		*res = STORE_PUT_UPDATED;
-		return insert_version(ss, o, idh, modified, 1);
-	}
-	rc = version_exists(ss, o->id, idh, modified);
-	if (rc)
-		return rc < 0 ? rc : (*res = STORE_PUT_UNCHANGED, 0);
-	*res = STORE_PUT_OLDER;
-	return insert_version(ss, o, idh, modified, 0);
 }
 
 /*
@@ -1002,7 +494,7 @@ static int sqlite_get(struct store *s, const struct store_viewer *v, const char 
 		      int64_t modified, char **json, size_t *len)
 {
 	struct sqlite_store *ss = SS(s);
-	if (held_flush(ss))
+	if (writes_flush(ss->w))
 		return VB_ESTORE;
 	struct buf q;
 	buf_init(&q, 1 << 20);
@@ -1078,7 +570,7 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 		fprintf(stderr, "verbinding: store: at most 15,000 ids and types in one query\n");
 		return VB_EUSAGE;
 	}
-	if (held_flush(ss))
+	if (writes_flush(ss->w))
 		return VB_ESTORE;
 	struct buf b;
 	buf_init(&b, 1 << 20);
@@ -1213,6 +705,8 @@ static int sqlite_stats(struct store *s, const struct store_viewer *v, struct st
 {
 	struct sqlite_store *ss = SS(s);
 	memset(out, 0, sizeof *out);
+	if (writes_flush(ss->w))
+		return VB_ESTORE;
 	struct buf vis, q;
 	buf_init(&vis, 1 << 20);
 	buf_init(&q, 1 << 20);

@@ -29,4 +29,19 @@ int store_sqlite_flush(struct store *s);
 /* Column i as text into out (empty when NULL), truncated to cap. */
 void store_sqlite_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap);
 
+/* The write path of a connection (store_sqlite_put.c): puts, and the rows
+ * they hold back until writes_flush. defer: hold them for the whole
+ * transaction (a bulk import), else write them at the end of every put. */
+struct store_writes;
+struct store_writes *writes_open(sqlite3 *db, int defer);
+void writes_close(struct store_writes *w);
+int writes_put(struct store_writes *w, const struct store_obj *o, enum store_put_result *res);
+/* Inserts every held row: 0 or VB_ESTORE (the held rows are dropped
+ * either way; the caller then rolls back). */
+int writes_flush(struct store_writes *w);
+/* Called after BEGIN, before COMMIT (flushes), and on ROLLBACK. */
+void writes_begin(struct store_writes *w);
+int writes_commit(struct store_writes *w);
+void writes_rollback(struct store_writes *w);
+
 #endif

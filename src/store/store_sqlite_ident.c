@@ -48,6 +48,9 @@ void store_ident_release(struct store *s)
  * released with done(). */
 static int prep(struct store *s, const char *sql, sqlite3_stmt **st)
 {
+	*st = NULL;
+	if (store_sqlite_flush(s))
+		return VB_ESTORE; /* reads see this connection's held rows */
 	if (cache_on) {
 		char text[2048];
 		snprintf(text, sizeof text, KEPT "%s", sql);
@@ -800,8 +803,7 @@ static int sq_audit_list(struct store *s, const struct ident_audit_filter *f, id
 static int sq_object_owner(struct store *s, const char *id, int64_t *owner, int *tlp)
 {
 	sqlite3_stmt *st;
-	if (store_sqlite_flush(s) ||
-	    prep(s,
+	if (prep(s,
 		 "SELECT o.owner_org, o.tlp FROM versions v CROSS JOIN objects o ON o.seq = v.seq "
 		 "WHERE v.idh = ?2 AND o.id = ?1 AND o.latest = 1",
 		 &st))

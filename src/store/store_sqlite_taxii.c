@@ -24,6 +24,9 @@
 
 static int prep(struct store *s, const char *sql, sqlite3_stmt **st)
 {
+	*st = NULL;
+	if (store_sqlite_flush(s))
+		return VB_ESTORE; /* reads and deletes see this connection's held rows */
 	if (sqlite3_prepare_v2(DB(s), sql, -1, st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(DB(s)));
 		*st = NULL;
@@ -376,8 +379,6 @@ static int sq_delete_version(struct store *s, const struct store_obj *o)
 	int64_t modified = o->modified == STORE_NO_TIME ? 0 : o->modified;
 	sqlite3_stmt *st;
 	int64_t idh = store_sqlite_idhash(o->id);
-	if (store_sqlite_flush(s))
-		return VB_ESTORE;
 	if (prep(s,
 		 "SELECT o.seq, o.latest FROM versions v CROSS JOIN objects o ON o.seq = v.seq "
 		 "WHERE v.idh = ?3 AND v.modified = ?2 AND o.id = ?1",

@@ -254,7 +254,17 @@ TEST(store_values_held_until_commit)
 	OPEN_WITH_A(s, path); /* A is stored outside a transaction: at once */
 	enum store_put_result r;
 	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 1);
-	/* Inside: held back, yet a scan by value sees them. */
+	/* Another connection writes its rows at the end of every put. */
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(
+	    put_domain(s, "domain-name--00000000-0000-5000-8000-00000000000d", "d.example", &r), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 2);
+	CHECK_INT(store_rollback(s), 0);
+	store_close(s);
+	struct vb_err e;
+	vb_err_clear(&e);
+	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
+	/* Inside a bulk transaction: held back, yet a scan by value sees them. */
 	CHECK_INT(store_begin(s), 0);
 	CHECK_INT(put_domain(s, B, "b.example", &r), 0);
 	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 1);
