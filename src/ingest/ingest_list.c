@@ -883,7 +883,7 @@ static int list_emit(struct list_ctx *c, const struct list_item *it)
 			sco_template(c, k, &ob);
 			c->sco_value[k]->valuestring = c->norm + ob.off;
 			c->sco_id[k]->valuestring = c->sco_id_buf;
-			rc = ingest_emit(c->ig, c->sco[k], &pos);
+			rc = ingest_emit_built(c->ig, c->sco[k], &pos);
 		}
 		c->norm[ob.off + ob.len] = save;
 		if (rc)
@@ -935,7 +935,7 @@ static int list_emit(struct list_ctx *c, const struct list_item *it)
 		row_labels++;
 	}
 
-	int rc = ingest_emit(c->ig, c->ind, &pos);
+	int rc = ingest_emit_built(c->ig, c->ind, &pos);
 
 	for (size_t i = 0; i < na; i++)
 		cJSON_DetachItemViaPointer(c->ind, attached[i]);

@@ -214,9 +214,13 @@ static int find_value(struct store *st, const char *type, const char *kind, cons
 	return (int)c->n;
 }
 
+/* Every object the list readers build is validated as well: one that
+ * fails aborts the run (ingest_emit_built). */
 static int import(struct store *st, const struct ingest_opts *o, const char *path, long *rejected)
 {
-	struct ingest *ig = ingest_new(st, o);
+	struct ingest_opts checked = *o;
+	checked.check_built = 1;
+	struct ingest *ig = ingest_new(st, &checked);
 	int rc = ingest_path(ig, path);
 	if (rejected)
 		*rejected = ingest_rejected(ig);
