@@ -171,8 +171,11 @@ struct wbatch *writer_take(struct writer *w)
 {
 	pthread_mutex_lock(&w->mu);
 	struct wbatch *b;
+	/* A written batch first: its memory is in use already, while taking
+	 * every free one in turn left each holding a large file's batch (a
+	 * 1 GB bundle's import grew by 800 MB with 256 batches). */
 	while (w->queued_bytes > WRITER_BYTES ||
-	       (!(b = find(w, B_FREE)) && !(b = find(w, B_WRITTEN))))
+	       (!(b = find(w, B_WRITTEN)) && !(b = find(w, B_FREE))))
 		pthread_cond_wait(&w->done, &w->mu);
 	b->state = B_FILLING;
 	pthread_mutex_unlock(&w->mu);
