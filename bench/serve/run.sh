@@ -98,8 +98,9 @@ if not m:
     print("0 0 0 1")
     sys.exit(0)
 rps = float(m.group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", t).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
+# the distribution's lines only ("89.50%" ends a Thread Stats line too)
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1))
+p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
 err = 0
 m = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
 if m: err += int(m.group(1))
