@@ -127,6 +127,7 @@ struct store_writes {
 		size_t n, cap;
 	} side[S__COUNT];
 	struct buf text; /* of the object and side rows */
+	int text_full;
 	struct held_version *ver;
 	size_t nver, ver_cap;
 	int32_t *ver_head; /* ver_mask + 1 buckets */
@@ -399,6 +400,7 @@ static int objects_flush(struct store_writes *w)
 	}
 	w->nobj = 0;
 	buf_reset(&w->text);
+	w->text_full = 0;
 	return rc;
 }
 
@@ -572,13 +574,17 @@ static int stored_maybe(struct store_writes *w, int64_t idh)
 
 /* ---- holding rows ---- */
 
-/* Copies s into the held text: its offset + 1, or 0 for NULL. */
+/* Copies s into the held text: its offset + 1, or 0 for NULL (and when the
+ * text is full, which text_full then says). */
 static uint32_t hold_text(struct store_writes *w, const char *s)
 {
 	if (!s)
 		return 0;
 	uint32_t off = (uint32_t)w->text.len + 1;
-	return buf_add(&w->text, s, strlen(s) + 1) ? 0 : off;
+	if (!buf_add(&w->text, s, strlen(s) + 1))
+		return off;
+	w->text_full = 1;
+	return 0;
 }
 
 static void hold_side(struct store_writes *w, enum side s, int64_t a, int64_t b, int64_t c)
@@ -688,8 +694,8 @@ static int insert_version(struct store_writes *w, const struct store_obj *o, int
 			       .revoked = o->revoked,
 			       .tlp = o->tlp};
 	h->json = (uint32_t)w->text.len + 1;
-	if (buf_add(&w->text, o->json, o->json_len) || buf_addc(&w->text, 0) || !h->id || !h->type)
-		return VB_ENOMEM;
+	if (buf_add(&w->text, o->json, o->json_len) || buf_addc(&w->text, 0))
+		w->text_full = 1;
 	for (size_t i = 0; i < o->n_markings; i++)
 		hold_side(w, S_MARKINGS, hold_text(w, o->markings[i]), seq, 0);
 	for (size_t i = 0; i < o->n_labels; i++)
@@ -702,6 +708,8 @@ static int insert_version(struct store_writes *w, const struct store_obj *o, int
 	for (size_t i = 0; i < o->n_values; i++)
 		if (hold_value(w, o->values[i].kind, o->values[i].value, seq))
 			return VB_ENOMEM;
+	if (w->text_full) /* cannot happen below the limits of an object; the caller rolls back */
+		return VB_ENOMEM;
 	if (hold_version(w, idh, modified, seq, o->owner_org, latest))
 		return VB_ESTORE;
 	return w->text.len > HELD_MAX_TEXT ? objects_flush(w) : 0;
@@ -892,6 +900,7 @@ void writes_rollback(struct store_writes *w)
 	for (int s = 0; s < S__COUNT; s++)
 		w->side[s].n = 0;
 	buf_reset(&w->text);
+	w->text_full = 0;
 	versions_clear(w); /* the filter keeps their ids: it may say "maybe" wrongly, never "no" */
 	w->nval = 0;
 	buf_reset(&w->vtext);

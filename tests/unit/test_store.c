@@ -249,6 +249,61 @@ TEST(store_bulk_versions_held_until_commit)
 	test_store_remove(t, path);
 }
 
+/* Past 64 MB of held text the object rows of a bulk transaction go in
+ * before the commit; the held version rows still find them (the id from the
+ * table, the latest flag changed in the table). */
+TEST(store_bulk_objects_flushed_before_commit)
+{
+	char path[64];
+	struct store *s = test_store_new(path, sizeof path);
+	CHECK(s);
+	store_close(s);
+	struct vb_err e;
+	vb_err_clear(&e);
+	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
+	enum store_put_result r;
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(put_sdo(s, X, 10, &r), 0);
+	size_t big = 64 << 10;
+	char *json = xmalloc(big + 256);
+	int fillers = 0;
+	while (sql_int(s, "SELECT count(*) FROM objects WHERE id = '" X "'") == 0 &&
+	       fillers < 2000) {
+		char id[64];
+		snprintf(id, sizeof id, "campaign--00000000-0000-4000-8000-%012d", ++fillers);
+		int n = snprintf(json, 256, "{\"type\":\"campaign\",\"id\":\"%s\",\"name\":\"", id);
+		memset(json + n, 'x', big);
+		memcpy(json + n + big, "\"}", 3);
+		struct store_obj o = {.id = id,
+				      .type = "campaign",
+				      .spec_version = "2.1",
+				      .created = 0,
+				      .modified = 1000000,
+				      .confidence = -1,
+				      .valid_from = STORE_NO_TIME,
+				      .valid_until = STORE_NO_TIME,
+				      .json = json,
+				      .json_len = strlen(json),
+				      .tlp = STORE_TLP_NONE};
+		CHECK_INT(store_put(s, &o, &r), 0);
+	}
+	free(json);
+	/* X's row is in the table now, its version row still held. */
+	CHECK(fillers > 500 && fillers < 2000);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM versions"), 0);
+	CHECK_INT(put_sdo(s, X, 10, &r), 0);
+	CHECK_INT(r, STORE_PUT_UNCHANGED);
+	CHECK_INT(put_sdo(s, X, 20, &r), 0);
+	CHECK_INT(r, STORE_PUT_UPDATED);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM objects WHERE id = '" X "'"), 2);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM objects WHERE id = '" X "' AND latest = 1 "
+			     "AND json LIKE '%v20%'"),
+		  1);
+	CHECK_INT(sql_int(s, "SELECT count(*) FROM versions"), fillers + 2);
+	test_store_remove(s, path);
+}
+
 TEST(store_values_held_until_commit)
 {
 	OPEN_WITH_A(s, path); /* A is stored outside a transaction: at once */
