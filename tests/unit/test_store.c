@@ -35,12 +35,10 @@ static int put_domain(struct store *s, const char *id, const char *value, enum s
 	return store_put(s, &o, r);
 }
 
-/* Version modified (seconds) of an SDO; its name says which. */
-static int put_sdo(struct store *s, const char *id, int64_t modified, enum store_put_result *r)
+/* Version modified (seconds) of a campaign, with this JSON. */
+static int put_campaign(struct store *s, const char *id, int64_t modified, const char *json,
+			enum store_put_result *r)
 {
-	char json[256];
-	snprintf(json, sizeof json, "{\"type\":\"campaign\",\"id\":\"%s\",\"name\":\"v%lld\"}", id,
-		 (long long)modified);
 	struct store_obj o = {.id = id,
 			      .type = "campaign",
 			      .spec_version = "2.1",
@@ -53,6 +51,15 @@ static int put_sdo(struct store *s, const char *id, int64_t modified, enum store
 			      .json_len = strlen(json),
 			      .tlp = STORE_TLP_NONE};
 	return store_put(s, &o, r);
+}
+
+/* Version modified (seconds) of an SDO; its name says which. */
+static int put_sdo(struct store *s, const char *id, int64_t modified, enum store_put_result *r)
+{
+	char json[256];
+	snprintf(json, sizeof json, "{\"type\":\"campaign\",\"id\":\"%s\",\"name\":\"v%lld\"}", id,
+		 (long long)modified);
+	return put_campaign(s, id, modified, json, r);
 }
 
 static int exec_sql(struct store *s, const char *sql)
@@ -274,18 +281,7 @@ TEST(store_bulk_objects_flushed_before_commit)
 		int n = snprintf(json, 256, "{\"type\":\"campaign\",\"id\":\"%s\",\"name\":\"", id);
 		memset(json + n, 'x', big);
 		memcpy(json + n + big, "\"}", 3);
-		struct store_obj o = {.id = id,
-				      .type = "campaign",
-				      .spec_version = "2.1",
-				      .created = 0,
-				      .modified = 1000000,
-				      .confidence = -1,
-				      .valid_from = STORE_NO_TIME,
-				      .valid_until = STORE_NO_TIME,
-				      .json = json,
-				      .json_len = strlen(json),
-				      .tlp = STORE_TLP_NONE};
-		CHECK_INT(store_put(s, &o, &r), 0);
+		CHECK_INT(put_campaign(s, id, 1, json, &r), 0);
 	}
 	free(json);
 	/* X's row is in the table now, its version row still held. */
