@@ -3,9 +3,11 @@
  *
  * One table holds every version of every object (seq is the insertion order,
  * which doubles as the paging cursor and TAXII's "added" order); a flag marks
- * the latest version of each id. Side tables index markings, labels, refs and
- * observable values by version. WAL mode: readers never block the writer, and
- * a killed import leaves the last committed state.
+ * the latest version of each id. `versions` finds an id's versions by the
+ * hash of the id; side tables index markings, labels, refs and observable
+ * values by version. WAL mode: readers never block the writer, and a killed
+ * import leaves the last committed state. This file opens, migrates and
+ * reads; store_sqlite_put.c writes.
  */
 #include "store.h"
 #include "store_sqlite.h"
