@@ -430,6 +430,13 @@ static int tx(struct ingest *ig, enum writer_op op)
 	if (ig->w) {
 		if (op == WRITER_COMMIT && ig->cur && ig->cur->n)
 			submit(ig);
+		if (op == WRITER_COMMIT && ig->drawn) {
+			/* Read whole: the bar is full, the writer may still be busy. */
+			fprintf(stderr,
+				"\r\033[K%s: storing and committing, %ld objects read, %.1f s",
+				ig->file ? ig->file : "-", ig->emitted,
+				(double)(time_now_us() - ig->t0) / 1e6);
+		}
 		int rc = writer_tx(ig->w, op);
 		collect_all(ig);
 		return rc;

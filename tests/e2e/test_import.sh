@@ -52,6 +52,23 @@ test_import_counts_and_show() {
 	expect_err "no such object"
 }
 
+# On a terminal the import draws a progress bar on stderr and says when the
+# file is read and the writer is still storing it.
+test_progress_bar_on_a_terminal() {
+	command -v script >/dev/null || { skipped=1; return 0; }
+	python3 -c 'for i in range(5000): print("10.%d.%d.%d" % (i >> 16, (i >> 8) & 255, i & 255))' \
+		>"$T/ten.txt"
+	script -qec "$VB import --store $S $T/ten.txt" /dev/null >"$T/tty" 2>&1
+	rc=$?
+	expect_rc 0
+	tr '\r' '\n' <"$T/tty" >"$T/err"
+	expect_err "ten.txt \[#+\] 100%"
+	expect_err "ten.txt: storing and committing, 10000 objects read"
+	expect_err "total +10000 +0 +0 +0"
+	vb import --store "$S" "$T/ten.txt"
+	if grep -q "storing and committing" "$T/err"; then fail "progress drawn without a terminal"; fi
+}
+
 test_reimport_is_idempotent() {
 	vb import --store "$S" "$BASIC"
 	vb import --store "$S" "$BASIC"
