@@ -317,8 +317,59 @@ char *stix_value_normalise(const char *kind, char *s)
 	return s;
 }
 
-/* A light scan of a pattern for `type:path = 'literal'` comparisons, enough
- * for the value index: the full parser (pattern.c) validates patterns. */
+/* Hands one literal of a `type:path` comparison to fn, under the kind of
+ * value it is (nothing for paths the value index does not keep). */
+static void pattern_value(const char *type, const char *path, const char *val, stix_value_fn fn,
+			  void *arg)
+{
+	char kind[80] = "";
+	if (strcmp(path, "value") == 0)
+		snprintf(kind, sizeof kind, "%s", type);
+	else if (strcmp(type, "network-traffic") == 0 &&
+		 (strcmp(path, "dst_ref.value") == 0 || strcmp(path, "src_ref.value") == 0))
+		snprintf(kind, sizeof kind, "%s", strchr(val, ':') ? "ipv6-addr" : "ipv4-addr");
+	else if (strcmp(type, "email-message") == 0 &&
+		 (strcmp(path, "from_ref.value") == 0 || strcmp(path, "sender_ref.value") == 0))
+		snprintf(kind, sizeof kind, "email-addr");
+	else if (strcmp(type, "file") == 0 && strncmp(path, "hashes.", 7) == 0) {
+		char alg[32];
+		const char *a = path + 7;
+		size_t al = strlen(a);
+		if (al >= 2 && a[0] == '\'' && a[al - 1] == '\'') {
+			a++;
+			al -= 2;
+		}
+		snprintf(alg, sizeof alg, "%.*s", (int)al, a);
+		hash_kind(alg, kind, sizeof kind);
+	}
+	if (kind[0])
+		fn(arg, kind, val);
+}
+
+/* Reads the string literal at *pp ('...', with \' and \\ escapes) into val;
+ * 0, or -1 when there is none. */
+static int pattern_literal(const char **pp, char *val, size_t cap)
+{
+	const char *p = *pp;
+	if (*p != '\'')
+		return -1;
+	p++;
+	size_t n = 0;
+	while (*p && *p != '\'' && n < cap - 1) {
+		if (*p == '\\' && p[1])
+			p++;
+		val[n++] = *p++;
+	}
+	val[n] = 0;
+	if (*p == '\'')
+		p++;
+	*pp = p;
+	return 0;
+}
+
+/* A light scan of a pattern for `type:path = 'literal'` and `type:path IN
+ * ('literal', ...)` comparisons, enough for the value index: the full parser
+ * (pattern.c) validates patterns. Negated comparisons name no value. */
 void stix_pattern_values(const char *pattern, stix_value_fn fn, void *arg)
 {
 	const char *p = pattern;
@@ -342,49 +393,36 @@ void stix_pattern_values(const char *pattern, stix_value_fn fn, void *arg)
 			snprintf(path, sizeof path, "%.*s", (int)(p - ps), ps);
 			while (*p == ' ')
 				p++;
-			if (*p != '=')
-				break;
-			p++;
-			while (*p == ' ')
-				p++;
-			if (*p != '\'')
-				break;
-			p++;
 			char val[4096];
-			size_t n = 0;
-			while (*p && *p != '\'' && n < sizeof val - 1) {
-				if (*p == '\\' && p[1])
-					p++;
-				val[n++] = *p++;
-			}
-			val[n] = 0;
-			if (*p == '\'')
+			if (*p == '=') {
 				p++;
-			char kind[80] = "";
-			if (strcmp(path, "value") == 0)
-				snprintf(kind, sizeof kind, "%s", type);
-			else if (strcmp(type, "network-traffic") == 0 &&
-				 (strcmp(path, "dst_ref.value") == 0 ||
-				  strcmp(path, "src_ref.value") == 0))
-				snprintf(kind, sizeof kind, "%s",
-					 strchr(val, ':') ? "ipv6-addr" : "ipv4-addr");
-			else if (strcmp(type, "email-message") == 0 &&
-				 (strcmp(path, "from_ref.value") == 0 ||
-				  strcmp(path, "sender_ref.value") == 0))
-				snprintf(kind, sizeof kind, "email-addr");
-			else if (strcmp(type, "file") == 0 && strncmp(path, "hashes.", 7) == 0) {
-				char alg[32];
-				const char *a = path + 7;
-				size_t al = strlen(a);
-				if (al >= 2 && a[0] == '\'' && a[al - 1] == '\'') {
-					a++;
-					al -= 2;
-				}
-				snprintf(alg, sizeof alg, "%.*s", (int)al, a);
-				hash_kind(alg, kind, sizeof kind);
+				while (*p == ' ')
+					p++;
+				if (pattern_literal(&p, val, sizeof val))
+					break;
+				pattern_value(type, path, val, fn, arg);
+			} else if (strncmp(p, "IN", 2) == 0 && (p[2] == ' ' || p[2] == '(')) {
+				p += 2;
+				while (*p == ' ')
+					p++;
+				if (*p != '(')
+					break;
+				do {
+					p++;
+					while (*p == ' ')
+						p++;
+					if (pattern_literal(&p, val, sizeof val))
+						break;
+					pattern_value(type, path, val, fn, arg);
+					while (*p == ' ')
+						p++;
+				} while (*p == ',');
+				if (*p != ')')
+					break;
+				p++;
+			} else {
+				break;
 			}
-			if (kind[0])
-				fn(arg, kind, val);
 			while (*p == ' ' || *p == ')')
 				p++;
 			if (strncmp(p, "OR ", 3) == 0)

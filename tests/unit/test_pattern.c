@@ -2,6 +2,7 @@
 #include "test.h"
 
 #include "../../src/stix/pattern.h"
+#include "../../src/stix/stix.h"
 #include "../../src/util/buf.h"
 #include "../../src/util/util.h"
 
@@ -161,6 +162,37 @@ TEST(pattern_in_set)
 	c = only_cmp(p);
 	CHECK(c && c->nset == 0);
 	pattern_free(p);
+}
+
+/* The value index's light scan: `=` and IN name values, negations do not. */
+static void join_value(void *arg, const char *kind, const char *value)
+{
+	struct buf *b = arg;
+	buf_printf(b, "%s%s=%s", b->len ? " " : "", kind, value);
+}
+
+static char *values_of(const char *pattern)
+{
+	static struct buf b;
+	buf_free(&b);
+	buf_init(&b, 1 << 16);
+	stix_pattern_values(pattern, join_value, &b);
+	return b.p ? b.p : "";
+}
+
+TEST(pattern_values_for_the_index)
+{
+	CHECK_STR(values_of("[ipv4-addr:value = '198.51.100.1']"), "ipv4-addr=198.51.100.1");
+	CHECK_STR(values_of("[ipv4-addr:value IN ('198.51.100.1', '198.51.100.2')]"),
+		  "ipv4-addr=198.51.100.1 ipv4-addr=198.51.100.2");
+	CHECK_STR(values_of("[domain-name:value IN ('a.example','b\\'x.example') OR "
+			    "file:hashes.'SHA-256' = 'ab']"),
+		  "domain-name=a.example domain-name=b'x.example file:SHA-256=ab");
+	CHECK_STR(values_of("[network-traffic:dst_ref.value IN ('2001:db8::1', '10.0.0.1')]"),
+		  "ipv6-addr=2001:db8::1 ipv4-addr=10.0.0.1");
+	CHECK_STR(values_of("[ipv4-addr:value NOT IN ('198.51.100.1')]"), "");
+	CHECK_STR(values_of("[ipv4-addr:value != '198.51.100.1']"), "");
+	CHECK_STR(values_of("[ipv4-addr:value IN ('198.51.100.1'"), "ipv4-addr=198.51.100.1");
 }
 
 TEST(pattern_every_literal_kind)
