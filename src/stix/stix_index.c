@@ -346,22 +346,30 @@ static void pattern_value(const char *type, const char *path, const char *val, s
 		fn(arg, kind, val);
 }
 
-/* Reads the string literal at *pp ('...', with \' and \\ escapes) into val;
- * 0, or -1 when there is none. */
-static int pattern_literal(const char **pp, char *val, size_t cap)
+/* Reads the string literal at *pp, after spaces ('...', with \' and \\
+ * escapes), hands it to fn as a value of type:path and skips the spaces
+ * after it: 0, or -1 when there is no literal. */
+static int pattern_literal(const char **pp, const char *type, const char *path, stix_value_fn fn,
+			   void *arg)
 {
+	char val[4096];
 	const char *p = *pp;
+	while (*p == ' ')
+		p++;
 	if (*p != '\'')
 		return -1;
 	p++;
 	size_t n = 0;
-	while (*p && *p != '\'' && n < cap - 1) {
+	while (*p && *p != '\'' && n < sizeof val - 1) {
 		if (*p == '\\' && p[1])
 			p++;
 		val[n++] = *p++;
 	}
 	val[n] = 0;
 	if (*p == '\'')
+		p++;
+	pattern_value(type, path, val, fn, arg);
+	while (*p == ' ')
 		p++;
 	*pp = p;
 	return 0;
@@ -393,30 +401,19 @@ void stix_pattern_values(const char *pattern, stix_value_fn fn, void *arg)
 			snprintf(path, sizeof path, "%.*s", (int)(p - ps), ps);
 			while (*p == ' ')
 				p++;
-			char val[4096];
 			if (*p == '=') {
 				p++;
-				while (*p == ' ')
-					p++;
-				if (pattern_literal(&p, val, sizeof val))
+				if (pattern_literal(&p, type, path, fn, arg))
 					break;
-				pattern_value(type, path, val, fn, arg);
 			} else if (strncmp(p, "IN", 2) == 0 && (p[2] == ' ' || p[2] == '(')) {
 				p += 2;
 				while (*p == ' ')
 					p++;
 				if (*p != '(')
 					break;
-				do {
+				do
 					p++;
-					while (*p == ' ')
-						p++;
-					if (pattern_literal(&p, val, sizeof val))
-						break;
-					pattern_value(type, path, val, fn, arg);
-					while (*p == ' ')
-						p++;
-				} while (*p == ',');
+				while (!pattern_literal(&p, type, path, fn, arg) && *p == ',');
 				if (*p != ')')
 					break;
 				p++;
