@@ -3,15 +3,25 @@
  *
  * Parses the input as a pattern; when it parses, walks every comparison,
  * formats its path and re-parses a pattern built from that path, so the
- * formatter's quoting is checked against the parser as well. Any crash,
- * sanitizer report or assertion failure is a bug.
+ * formatter's quoting is checked against the parser as well. Every input,
+ * valid or not, also goes through the value index's light scan
+ * (stix_pattern_values). Any crash, sanitizer report or assertion failure
+ * is a bug.
  */
 #include "../src/stix/pattern.h"
+#include "../src/stix/stix.h"
 
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void check_value(void *arg, const char *kind, const char *value)
+{
+	(void)arg;
+	assert(kind[0] && strlen(kind) < 80 && strlen(value) < 4096);
+}
 
 static int check_cmp(void *arg, const struct pattern_cmp *c)
 {
@@ -39,6 +49,11 @@ static int check_cmp(void *arg, const struct pattern_cmp *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	char *text = malloc(size + 1);
+	memcpy(text, data, size);
+	text[size] = 0;
+	stix_pattern_values(text, check_value, NULL);
+	free(text);
 	struct pattern *p = NULL;
 	struct vb_err err;
 	memset(&err, 0, sizeof err);
