@@ -112,7 +112,6 @@ void http_pool_put(struct store_pool *p, struct store *s)
 static void pool_close_all(struct store_pool *p)
 {
 	for (size_t i = 0; i < p->n_all; i++) {
-		store_ident_release(p->all[i]);
 		store_close(p->all[i]);
 	}
 	free(p->all);
@@ -762,7 +761,6 @@ static char *read_pem(const char *path, const char *what)
 
 int http_serve(const struct http_config *cfg)
 {
-	store_ident_server_mode();
 	struct http_server *srv = xcalloc(1, sizeof *srv);
 	srv->cfg = *cfg;
 	srv->default_tlp = STORE_TLP_GREEN;

@@ -177,14 +177,6 @@ struct store_ident_ops {
 			     size_t *n);
 };
 
-/* For a long-running server, before its first store_open: keeps the hot
- * identity statements (token, session and group look-ups) prepared per
- * connection instead of preparing them per call, and turns off the
- * backend's global memory statistics (a lock on every allocation). Each
- * connection must then go through store_ident_release before store_close. */
-void store_ident_server_mode(void);
-void store_ident_release(struct store *s);
-
 /* The identity operations of the store's backend (never NULL for a store
  * opened by store_open). */
 const struct store_ident_ops *store_ident(struct store *s);

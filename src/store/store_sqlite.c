@@ -138,7 +138,7 @@ static const char *const migrations[] = {
 
 const struct store_viewer store_viewer_local = {.local = 1, .default_tlp = STORE_TLP_NONE};
 
-#define STMT_CACHE 32
+#define STMT_CACHE 128
 
 struct sqlite_store {
 	struct store base;
@@ -146,11 +146,13 @@ struct sqlite_store {
 	char *path;
 	struct store_writes *w; /* the write path: store_sqlite_put.c */
 	int rollback_journal;	/* a bulk import alone on the store: see bulk_journal */
-	/* Statements built at run time (reads with a viewer's clause) are kept
-	 * by their text, so a server connection prepares each shape once. */
+	/* Statements built at run time, kept by their text (see
+	 * store_sqlite_stmt): a server connection prepares each shape once. */
 	struct {
 		char *sql;
+		uint64_t hash; /* of sql */
 		sqlite3_stmt *st;
+		int lent;
 	} cache[STMT_CACHE];
 	unsigned cache_next;
 };
@@ -244,35 +246,64 @@ static int migrate(struct sqlite_store *ss, struct vb_err *err)
 	return 0;
 }
 
-/* A prepared statement for sql: from the cache when it is there and not in
- * use (a scan callback may read again with the same query), else prepared.
- * Release it with stmt_done. */
-static sqlite3_stmt *stmt_get(struct sqlite_store *ss, const char *sql)
+/*
+ * The statement cache: every statement built at run time (reads with a
+ * viewer's clause, the identity and TAXII queries) is prepared once per
+ * connection and found again by its text. A statement is lent out until
+ * store_sqlite_done; a lent one is never handed out twice nor evicted, so
+ * a scan callback may read again with the same query (it gets a fresh,
+ * uncached statement).
+ */
+sqlite3_stmt *store_sqlite_stmt(struct store *s, const char *sql)
 {
+	struct sqlite_store *ss = SS(s);
+	uint64_t h = XXH3_64bits(sql, strlen(sql));
 	for (unsigned i = 0; i < STMT_CACHE; i++)
-		if (ss->cache[i].sql && strcmp(ss->cache[i].sql, sql) == 0 &&
-		    !sqlite3_stmt_busy(ss->cache[i].st)) {
+		if (ss->cache[i].st && !ss->cache[i].lent && ss->cache[i].hash == h &&
+		    strcmp(ss->cache[i].sql, sql) == 0) {
+			ss->cache[i].lent = 1;
 			sqlite3_clear_bindings(ss->cache[i].st);
 			return ss->cache[i].st;
 		}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
 		return NULL;
-	unsigned i = ss->cache_next++ % STMT_CACHE;
-	if (ss->cache[i].st && sqlite3_stmt_busy(ss->cache[i].st))
-		return st; /* the slot is in use further up the stack: stays uncached */
-	sqlite3_finalize(ss->cache[i].st);
-	free(ss->cache[i].sql);
-	ss->cache[i].sql = xstrdup(sql);
-	ss->cache[i].st = st;
-	return st;
+	}
+	for (unsigned k = 0; k < STMT_CACHE; k++) {
+		unsigned i = ss->cache_next++ % STMT_CACHE;
+		if (ss->cache[i].lent)
+			continue;
+		sqlite3_finalize(ss->cache[i].st);
+		free(ss->cache[i].sql);
+		ss->cache[i].sql = xstrdup(sql);
+		ss->cache[i].hash = h;
+		ss->cache[i].st = st;
+		ss->cache[i].lent = 1;
+		return st;
+	}
+	return st; /* every slot lent: this one stays uncached */
 }
 
-static void stmt_done(struct sqlite_store *ss, sqlite3_stmt *st)
+int store_sqlite_prep(struct store *s, const char *sql, sqlite3_stmt **st)
 {
+	*st = NULL;
+	if (writes_flush(SS(s)->w))
+		return VB_ESTORE;
+	*st = store_sqlite_stmt(s, sql);
+	return *st ? 0 : VB_ESTORE;
+}
+
+void store_sqlite_done(struct store *s, sqlite3_stmt *st)
+{
+	struct sqlite_store *ss = SS(s);
+	if (!st)
+		return;
 	for (unsigned i = 0; i < STMT_CACHE; i++)
 		if (ss->cache[i].st == st) {
 			sqlite3_reset(st);
+			ss->cache[i].lent = 0;
 			return;
 		}
 	sqlite3_finalize(st);
@@ -509,7 +540,7 @@ static int sqlite_get(struct store *s, const struct store_viewer *v, const char 
 		buf_free(&q);
 		return VB_EDENIED;
 	}
-	sqlite3_stmt *st = stmt_get(ss, q.p);
+	sqlite3_stmt *st = store_sqlite_stmt(s, q.p);
 	buf_free(&q);
 	if (!st)
 		return VB_ESTORE;
@@ -523,10 +554,10 @@ static int sqlite_get(struct store *s, const struct store_viewer *v, const char 
 		*json = xstrndup((const char *)sqlite3_column_text(st, 0), n);
 		if (len)
 			*len = n;
-		stmt_done(ss, st);
+		store_sqlite_done(s, st);
 		return 0;
 	}
-	stmt_done(ss, st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -631,7 +662,7 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 	buf_adds(&b, " ORDER BY o.seq");
 	if (f->limit > 0)
 		buf_printf(&b, " LIMIT %ld", f->limit);
-	sqlite3_stmt *st = stmt_get(ss, b.p);
+	sqlite3_stmt *st = store_sqlite_stmt(s, b.p);
 	buf_free(&b);
 	if (!st) {
 		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
@@ -665,7 +696,7 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
 		ret = VB_ESTORE;
 	}
-	stmt_done(ss, st);
+	store_sqlite_done(s, st);
 	return ret;
 }
 

@@ -12,6 +12,16 @@
 /* The connection of a store opened by the SQLite backend. */
 sqlite3 *store_sqlite_db(struct store *s);
 
+/* A statement for sql from the connection's cache (prepared on first use),
+ * lent until store_sqlite_done; NULL when it does not prepare (said on
+ * stderr). Every file of the backend prepares its run-time SQL this way. */
+sqlite3_stmt *store_sqlite_stmt(struct store *s, const char *sql);
+/* Gives st back (reset, for the next caller), or finalises it when it was
+ * not kept; NULL is ignored. */
+void store_sqlite_done(struct store *s, sqlite3_stmt *st);
+/* store_sqlite_stmt after flushing the rows this connection holds back, so
+ * that the statement sees its own writes: 0, or VB_ESTORE (*st NULL). */
+int store_sqlite_prep(struct store *s, const char *sql, sqlite3_stmt **st);
 /* Steps a statement that changes rows (the caller resets or finalises it):
  * 0, VB_ECONFLICT on a uniqueness violation, VB_ESTORE otherwise (said on
  * stderr). */

@@ -3,8 +3,9 @@
  * users, tokens, sessions, sharing groups, the instance key and the audit
  * log. The tables come from migration 3 in store_sqlite.c.
  *
- * Statements are prepared per call: these queries are small and the hot
- * ones (token and session look-ups) are a single indexed join each.
+ * Statements come from the connection's cache (store_sqlite_stmt), so a
+ * server connection prepares the hot ones (token, session and group
+ * look-ups) once.
  */
 #include "store_ident.h"
 #include "store_sqlite.h"
@@ -16,73 +17,7 @@
 
 #define DB(s) store_sqlite_db(s)
 
-/* Server mode (store_ident_server_mode): statements are kept on their
- * connection (SQLITE_PREPARE_PERSISTENT) and found again by their text; a
- * kept statement is reset instead of finalised. A connection lives on one
- * thread at a time, so no locking is needed. */
-static int cache_on;
-
-void store_ident_server_mode(void)
-{
-	cache_on = 1;
-	/* Only possible before the library initialises; harmless after. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
-/* Marks statements this file keeps: their text starts with this comment. */
-#define KEPT "/*vb-ident*/"
-
-void store_ident_release(struct store *s)
-{
-	sqlite3_stmt *st = sqlite3_next_stmt(DB(s), NULL);
-	while (st) {
-		sqlite3_stmt *next = sqlite3_next_stmt(DB(s), st);
-		const char *sql = sqlite3_sql(st);
-		if (sql && strncmp(sql, KEPT, sizeof KEPT - 1) == 0)
-			sqlite3_finalize(st);
-		st = next;
-	}
-}
-
-/* Prepares sql; VB_ESTORE (message on stderr) on failure. Statements are
- * released with done(). */
-static int prep(struct store *s, const char *sql, sqlite3_stmt **st)
-{
-	*st = NULL;
-	if (store_sqlite_flush(s))
-		return VB_ESTORE; /* reads see this connection's held rows */
-	if (cache_on) {
-		char text[2048];
-		snprintf(text, sizeof text, KEPT "%s", sql);
-		for (sqlite3_stmt *k = sqlite3_next_stmt(DB(s), NULL); k;
-		     k = sqlite3_next_stmt(DB(s), k)) {
-			const char *t = sqlite3_sql(k);
-			if (t && t[0] == '/' && !sqlite3_stmt_busy(k) && strcmp(t, text) == 0) {
-				sqlite3_reset(k);
-				sqlite3_clear_bindings(k);
-				*st = k;
-				return 0;
-			}
-		}
-		if (sqlite3_prepare_v3(DB(s), text, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) ==
-		    SQLITE_OK)
-			return 0;
-	} else if (sqlite3_prepare_v2(DB(s), sql, -1, st, NULL) == SQLITE_OK) {
-		return 0;
-	}
-	fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(DB(s)));
-	*st = NULL;
-	return VB_ESTORE;
-}
-
-/* Ends the use of a statement from prep(). */
-static void done(sqlite3_stmt *st)
-{
-	if (cache_on)
-		sqlite3_reset(st);
-	else
-		sqlite3_finalize(st);
-}
+#define prep store_sqlite_prep
 
 static void bind_str(sqlite3_stmt *st, int i, const char *v)
 {
@@ -97,7 +32,7 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 static int run_write(struct store *s, sqlite3_stmt *st)
 {
 	int rc = store_sqlite_step_write(s, st);
-	done(st);
+	store_sqlite_done(s, st);
 	return rc;
 }
 
@@ -145,10 +80,10 @@ static int sq_instance_key(struct store *s, void (*rand)(void *buf, size_t n),
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == IDENT_KEY_LEN) {
 			memcpy(key, sqlite3_column_blob(st, 0), IDENT_KEY_LEN);
-			done(st);
+			store_sqlite_done(s, st);
 			return 0;
 		}
-		done(st);
+		store_sqlite_done(s, st);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 			return VB_ESTORE;
 		/* First use: INSERT OR IGNORE, so two processes racing agree on
@@ -229,7 +164,7 @@ static int one_row(struct store *s, const char *sql, const char *name, int64_t i
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		row(st, out);
-	done(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -254,7 +189,7 @@ static int sq_org_get_id(struct store *s, int64_t id, struct ident_org *out)
 	return org_one(s, "SELECT " ORG_COLS " FROM orgs WHERE id = ?1", NULL, id, out);
 }
 
-static int org_iter(sqlite3_stmt *st, ident_org_fn fn, void *arg)
+static int org_iter(struct store *s, sqlite3_stmt *st, ident_org_fn fn, void *arg)
 {
 	int rc, ret = 0;
 	struct ident_org o;
@@ -265,7 +200,7 @@ static int org_iter(sqlite3_stmt *st, ident_org_fn fn, void *arg)
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	done(st);
+	store_sqlite_done(s, st);
 	return ret;
 }
 
@@ -274,7 +209,7 @@ static int sq_org_list(struct store *s, ident_org_fn fn, void *arg)
 	sqlite3_stmt *st;
 	if (prep(s, "SELECT " ORG_COLS " FROM orgs ORDER BY name", &st))
 		return VB_ESTORE;
-	return org_iter(st, fn, arg);
+	return org_iter(s, st, fn, arg);
 }
 
 static int sq_org_remove(struct store *s, const char *name)
@@ -307,7 +242,7 @@ static int sq_org_groups(struct store *s, int64_t org, int64_t *out, size_t max,
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		out[(*n)++] = sqlite3_column_int64(st, 0);
-	done(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VB_ESTORE;
 }
 
@@ -377,7 +312,7 @@ static int sq_user_pwhash(struct store *s, const char *name, char *out, size_t c
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		store_sqlite_col_copy(st, 0, out, cap);
-	done(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -416,7 +351,7 @@ static int sq_user_list(struct store *s, int64_t org, ident_user_fn fn, void *ar
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	done(st);
+	store_sqlite_done(s, st);
 	return ret;
 }
 
@@ -449,12 +384,12 @@ static void principal_row(sqlite3_stmt *st, struct ident_principal *p)
 	store_sqlite_col_copy(st, 5, p->org, sizeof p->org);
 }
 
-static int principal_one(sqlite3_stmt *st, struct ident_principal *out)
+static int principal_one(struct store *s, sqlite3_stmt *st, struct ident_principal *out)
 {
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		principal_row(st, out);
-	done(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -467,7 +402,7 @@ static int sq_user_principal(struct store *s, const char *name, struct ident_pri
 		 &st))
 		return VB_ESTORE;
 	bind_str(st, 1, name);
-	return principal_one(st, out);
+	return principal_one(s, st, out);
 }
 
 /* ---- tokens ---- */
@@ -505,7 +440,7 @@ static int sq_token_lookup(struct store *s, const unsigned char hash[IDENT_HASH_
 		return VB_ESTORE;
 	sqlite3_bind_blob(st, 1, hash, IDENT_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	return principal_one(st, out);
+	return principal_one(s, st, out);
 }
 
 #define TOKEN_COLS                                                                                 \
@@ -540,7 +475,7 @@ static int sq_token_list(struct store *s, int64_t user, ident_token_fn fn, void 
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	done(st);
+	store_sqlite_done(s, st);
 	return ret;
 }
 
@@ -553,7 +488,7 @@ static int sq_token_get(struct store *s, int64_t id, struct ident_token *out)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		token_row(st, out);
-	done(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -591,7 +526,7 @@ static int sq_session_lookup(struct store *s, const unsigned char hash[IDENT_HAS
 		return VB_ESTORE;
 	sqlite3_bind_blob(st, 1, hash, IDENT_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	return principal_one(st, out);
+	return principal_one(s, st, out);
 }
 
 static int sq_session_remove(struct store *s, const unsigned char hash[IDENT_HASH_LEN])
@@ -678,7 +613,7 @@ static int sq_group_list(struct store *s, int64_t member_org, ident_group_fn fn,
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	done(st);
+	store_sqlite_done(s, st);
 	return ret;
 }
 
@@ -727,7 +662,7 @@ static int sq_group_members(struct store *s, int64_t group, ident_org_fn fn, voi
 		 &st))
 		return VB_ESTORE;
 	sqlite3_bind_int64(st, 1, group);
-	return org_iter(st, fn, arg);
+	return org_iter(s, st, fn, arg);
 }
 
 /* ---- audit ---- */
@@ -794,7 +729,7 @@ static int sq_audit_list(struct store *s, const struct ident_audit_filter *f, id
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = VB_ESTORE;
-	done(st);
+	store_sqlite_done(s, st);
 	return ret;
 }
 
@@ -815,7 +750,7 @@ static int sq_object_owner(struct store *s, const char *id, int64_t *owner, int 
 		*owner = sqlite3_column_int64(st, 0);
 		*tlp = sqlite3_column_int(st, 1);
 	}
-	done(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -836,7 +771,7 @@ static int sq_object_shares(struct store *s, const char *id, struct store_share 
 		out[*n].target = sqlite3_column_int64(st, 1);
 		(*n)++;
 	}
-	done(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VB_ESTORE;
 }
 

@@ -22,18 +22,7 @@
 #define DB(s)	       store_sqlite_db(s)
 #define STATUS_KEEP_US ((int64_t)30 * 24 * 3600 * 1000000) /* status resources live 30 days */
 
-static int prep(struct store *s, const char *sql, sqlite3_stmt **st)
-{
-	*st = NULL;
-	if (store_sqlite_flush(s))
-		return VB_ESTORE; /* reads and deletes see this connection's held rows */
-	if (sqlite3_prepare_v2(DB(s), sql, -1, st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(DB(s)));
-		*st = NULL;
-		return VB_ESTORE;
-	}
-	return 0;
-}
+#define prep store_sqlite_prep
 
 static void bind_str(sqlite3_stmt *st, int i, const char *v)
 {
@@ -47,7 +36,7 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 static int run_write(struct store *s, sqlite3_stmt *st)
 {
 	int rc = store_sqlite_step_write(s, st);
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	return rc;
 }
 
@@ -123,7 +112,7 @@ static int coll_one(struct store *s, const char *sql, const char *key, struct ta
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		coll_row(st, out);
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -156,7 +145,7 @@ static int sq_coll_list(struct store *s, taxii_collection_fn fn, void *arg)
 		if ((ret = fn(arg, &c)) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	if (ret)
 		return ret;
 	return rc == SQLITE_DONE ? 0 : VB_ESTORE;
@@ -203,7 +192,7 @@ static int sq_coll_rights(struct store *s, const char *id, int64_t org, int *can
 		*can_read = sqlite3_column_int(st, 0) != 0;
 		*can_write = sqlite3_column_int(st, 1) != 0;
 	}
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VB_ESTORE;
 }
 
@@ -223,7 +212,7 @@ static int sq_coll_acl(struct store *s, const char *id, taxii_acl_fn fn, void *a
 		if ((ret = fn(arg, &a)) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	if (ret)
 		return ret;
 	return rc == SQLITE_DONE ? 0 : VB_ESTORE;
@@ -352,7 +341,7 @@ static int sq_scan(struct store *s, const struct store_filter *f, const struct t
 	if (prep(s, sql, &x.check))
 		return VB_ESTORE;
 	int rc = store_scan(s, f, scan_row, &x);
-	sqlite3_finalize(x.check);
+	store_sqlite_done(s, x.check);
 	return rc;
 }
 
@@ -390,7 +379,7 @@ static int sq_delete_version(struct store *s, const struct store_obj *o)
 	int rc = sqlite3_step(st);
 	int64_t seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	int latest = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 	rc = 0;
@@ -477,7 +466,7 @@ static int sq_status_get(struct store *s, const char *id, int64_t org, char **js
 		if (len)
 			*len = n;
 	}
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? VB_ENOTFOUND : VB_ESTORE;
 }
 
@@ -495,7 +484,7 @@ static int sq_pull_get(struct store *s, const char *url, const char *collection,
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		store_sqlite_col_copy(st, 0, out, cap);
-	sqlite3_finalize(st);
+	store_sqlite_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VB_ESTORE;
 }
 
