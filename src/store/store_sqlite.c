@@ -119,7 +119,7 @@ static const char *const migrations[] = {
     "DROP TRIGGER IF EXISTS objects_owner;",
     /* 5 -> 6: versions are found by the id's 64-bit hash (idh, see
      * store_sqlite_idhash): the index on the id text was the largest and
-     * the slowest to fill. (id, modified) stays unique: sqlite_put looks
+     * the slowest to fill. (id, modified) stays unique: the put looks
      * before it inserts, inside the write transaction. */
     "ALTER TABLE objects ADD COLUMN idh INTEGER NOT NULL DEFAULT 0;"
     "UPDATE objects SET idh = vb_idhash(id);"
@@ -127,7 +127,7 @@ static const char *const migrations[] = {
     "CREATE INDEX objects_version ON objects(idh, modified);",
     /* 6 -> 7: the version index becomes a table of its own, so that a
      * bulk import can hold its rows back and insert them in key order at
-     * commit (see version_row): the random-key index was the largest part
+     * commit (store_sqlite_put.c): the random-key index was the largest part
      * of a list import's writing. */
     "CREATE TABLE versions(idh INTEGER NOT NULL, modified INTEGER NOT NULL,"
     "  seq INTEGER NOT NULL, PRIMARY KEY(idh, modified, seq)) WITHOUT ROWID;"
@@ -456,11 +456,6 @@ static int sqlite_rollback(struct store *s)
 	return exec(ss, "ROLLBACK");
 }
 
-int store_sqlite_flush(struct store *s)
-{
-	return writes_flush(SS(s)->w);
-}
-
 static int sqlite_put(struct store *s, const struct store_obj *o, enum store_put_result *res)
 {
 	return writes_put(SS(s)->w, o, res);
@@ -527,9 +522,6 @@ static int visible_clause(struct buf *b, const struct store_viewer *v)
 static int sqlite_get(struct store *s, const struct store_viewer *v, const char *id,
 		      int64_t modified, char **json, size_t *len)
 {
-	struct sqlite_store *ss = SS(s);
-	if (writes_flush(ss->w))
-		return VB_ESTORE;
 	struct buf q;
 	buf_init(&q, 1 << 20);
 	buf_adds(&q, "SELECT o.json FROM versions ver CROSS JOIN objects o ON o.seq = ver.seq "
@@ -540,10 +532,11 @@ static int sqlite_get(struct store *s, const struct store_viewer *v, const char 
 		buf_free(&q);
 		return VB_EDENIED;
 	}
-	sqlite3_stmt *st = store_sqlite_stmt(s, q.p);
+	sqlite3_stmt *st;
+	int prc = store_sqlite_prep(s, q.p, &st);
 	buf_free(&q);
-	if (!st)
-		return VB_ESTORE;
+	if (prc)
+		return prc;
 	bind_text(st, 1, id);
 	if (modified != STORE_NO_TIME)
 		sqlite3_bind_int64(st, 2, modified);
@@ -604,8 +597,6 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 		fprintf(stderr, "verbinding: store: at most 15,000 ids and types in one query\n");
 		return VB_EUSAGE;
 	}
-	if (writes_flush(ss->w))
-		return VB_ESTORE;
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	struct bindv *binds = xmalloc((16 + ntypes + 2 * nids) * sizeof *binds);
@@ -662,12 +653,12 @@ static int sqlite_scan(struct store *s, const struct store_filter *f, store_row_
 	buf_adds(&b, " ORDER BY o.seq");
 	if (f->limit > 0)
 		buf_printf(&b, " LIMIT %ld", f->limit);
-	sqlite3_stmt *st = store_sqlite_stmt(s, b.p);
+	sqlite3_stmt *st;
+	int prc = store_sqlite_prep(s, b.p, &st);
 	buf_free(&b);
-	if (!st) {
-		fprintf(stderr, "verbinding: store: %s\n", sqlite3_errmsg(ss->db));
+	if (prc) {
 		free(binds);
-		return VB_ESTORE;
+		return prc;
 	}
 	for (int i = 0; i < nb; i++) {
 		if (binds[i].is_int)

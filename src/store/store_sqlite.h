@@ -32,10 +32,6 @@ int store_sqlite_step_write(struct store *s, sqlite3_stmt *st);
  * strings (a bulk import 4-7 % faster, a smaller store), and the id
  * comparison settles the rare collision. SQL: vb_idhash(id). */
 int64_t store_sqlite_idhash(const char *id);
-/* Inserts the version and observable-value rows the open transaction
- * holds back (in key order): before a statement of another file reads or
- * deletes them. */
-int store_sqlite_flush(struct store *s);
 /* Column i as text into out (empty when NULL), truncated to cap. */
 void store_sqlite_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap);
 

@@ -404,11 +404,13 @@ static int objects_flush(struct store_writes *w)
 	return rc;
 }
 
+/* Empties the held versions: only their buckets are cleared (a server
+ * connection holds one version at a time in a table of thousands). */
 static void versions_clear(struct store_writes *w)
 {
+	for (size_t i = 0; i < w->nver; i++)
+		w->ver_head[(uint64_t)w->ver[i].idh & w->ver_mask] = -1;
 	w->nver = 0;
-	if (w->ver_head)
-		memset(w->ver_head, 0xff, (w->ver_mask + 1) * sizeof *w->ver_head);
 }
 
 static int version_cmp(const void *a, const void *b)
@@ -428,12 +430,19 @@ static uint64_t version_key(const struct held_version *v)
 
 /* Sorts the held versions by (idh, modified, seq): a stable radix sort on
  * idh, 16 bits a pass (0.07 s for a million rows, qsort 0.3 s), then
- * insertion into the rare runs of one idh. */
+ * insertion into the rare runs of one idh. Below RADIX_MIN rows the four
+ * passes over 64 K counters cost more than qsort. */
+#define RADIX_MIN 4096
+
 static void versions_sort(struct store_writes *w)
 {
 	size_t n = w->nver;
 	if (n < 2)
 		return;
+	if (n < RADIX_MIN) {
+		qsort(w->ver, n, sizeof *w->ver, version_cmp);
+		return;
+	}
 	struct held_version *a = w->ver, *b = xmalloc(n * sizeof *b);
 	size_t *at = xmalloc(65536 * sizeof *at);
 	for (int shift = 0; shift < 64; shift += 16) {
@@ -861,16 +870,16 @@ int writes_put(struct store_writes *w, const struct store_obj *o, enum store_put
 		writes_begin(w);
 	}
 	int rc = put(w, o, res);
-	if (!rc && (own || !w->defer))
-		rc = writes_flush(w);
 	if (own) {
-		if (!rc && sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		if (!rc && (writes_commit(w) ||
+			    sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK))
 			rc = VB_ESTORE;
 		if (rc) {
 			writes_rollback(w);
 			sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
 		}
-		w->next_seq = 0;
+	} else if (!rc && !w->defer) {
+		rc = writes_flush(w);
 	}
 	return rc;
 }
@@ -912,6 +921,8 @@ struct store_writes *writes_open(sqlite3 *db, int defer)
 	struct store_writes *w = xcalloc(1, sizeof *w);
 	w->db = db;
 	w->defer = defer;
+	/* Flushed past HELD_MAX_TEXT, so one object (its JSON is at most
+	 * STIX_MAX_OBJECT) never comes near the bound; offsets stay 32-bit. */
 	buf_init(&w->text, 2 * HELD_MAX_TEXT + (1u << 30));
 	buf_init(&w->vtext, 2 * HELD_MAX_TEXT);
 	if (sqlite3_create_module_v2(db, "vb_held", &held_module, w, NULL) != SQLITE_OK)

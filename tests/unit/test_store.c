@@ -106,6 +106,18 @@ static int by_value(struct store *s, const char *value)
 	return store_scan(s, &f, count_row, &n) ? -1 : n;
 }
 
+/* Closes s (unless NULL) and opens the store at path again with flags:
+ * the new connection, or NULL. */
+static struct store *reopen(struct store *s, const char *path, int flags)
+{
+	if (s)
+		store_close(s);
+	struct vb_err e;
+	vb_err_clear(&e);
+	struct store *n;
+	return store_open(path, flags, &n, &e) ? NULL : n;
+}
+
 #define A "domain-name--00000000-0000-5000-8000-00000000000a"
 #define B "domain-name--00000000-0000-5000-8000-00000000000b"
 
@@ -169,10 +181,8 @@ TEST(store_migrations_add_hash_and_version_table)
 			      "CREATE UNIQUE INDEX objects_version ON objects(id, modified);"
 			      "PRAGMA user_version = 5;"),
 		  0);
-	store_close(s);
-	struct vb_err e;
-	vb_err_clear(&e);
-	CHECK_INT(store_open(path, 0, &s, &e), 0);
+	s = reopen(s, path, 0); /* migrates */
+	CHECK(s);
 	CHECK_INT(sql_int(s, "PRAGMA user_version"), 7);
 	char sql[128];
 	snprintf(sql, sizeof sql,
@@ -201,12 +211,11 @@ TEST(store_migrations_add_hash_and_version_table)
 TEST(store_bulk_versions_held_until_commit)
 {
 	char path[64];
-	struct store *t = test_store_new(path, sizeof path), *s;
+	struct store *t = test_store_new(path, sizeof path);
 	CHECK(t);
-	struct vb_err e;
-	vb_err_clear(&e);
 	/* t stays open, so s keeps the WAL and both can write in turn. */
-	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
+	struct store *s = reopen(NULL, path, STORE_BULK);
+	CHECK(s);
 	int64_t before = sql_int(s, "SELECT count(*) FROM versions");
 	enum store_put_result r;
 	CHECK_INT(store_begin(s), 0);
@@ -262,12 +271,8 @@ TEST(store_bulk_versions_held_until_commit)
 TEST(store_bulk_objects_flushed_before_commit)
 {
 	char path[64];
-	struct store *s = test_store_new(path, sizeof path);
+	struct store *s = reopen(test_store_new(path, sizeof path), path, STORE_BULK);
 	CHECK(s);
-	store_close(s);
-	struct vb_err e;
-	vb_err_clear(&e);
-	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
 	enum store_put_result r;
 	CHECK_INT(store_begin(s), 0);
 	CHECK_INT(put_sdo(s, X, 10, &r), 0);
@@ -311,10 +316,8 @@ TEST(store_values_held_until_commit)
 	    put_domain(s, "domain-name--00000000-0000-5000-8000-00000000000d", "d.example", &r), 0);
 	CHECK_INT(sql_int(s, "SELECT count(*) FROM obs_values"), 2);
 	CHECK_INT(store_rollback(s), 0);
-	store_close(s);
-	struct vb_err e;
-	vb_err_clear(&e);
-	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
+	s = reopen(s, path, STORE_BULK);
+	CHECK(s);
 	/* Inside a bulk transaction: held back, yet a scan by value sees them. */
 	CHECK_INT(store_begin(s), 0);
 	CHECK_INT(put_domain(s, B, "b.example", &r), 0);
@@ -337,13 +340,9 @@ TEST(store_values_held_until_commit)
 TEST(store_bulk_journal_only_alone)
 {
 	char path[64];
-	struct store *s = test_store_new(path, sizeof path), *t;
-	CHECK(s);
-	store_close(s);
-	struct vb_err e;
-	vb_err_clear(&e);
 	/* Alone: a rollback journal while open, WAL again after. */
-	CHECK_INT(store_open(path, STORE_BULK, &s, &e), 0);
+	struct store *s = reopen(test_store_new(path, sizeof path), path, STORE_BULK);
+	CHECK(s);
 	char *m = sql_text(s, "PRAGMA journal_mode");
 	CHECK(m && strcmp(m, "truncate") == 0);
 	free(m);
@@ -351,14 +350,15 @@ TEST(store_bulk_journal_only_alone)
 	CHECK_INT(store_begin(s), 0);
 	CHECK_INT(put_domain(s, A, "a.example", &r), 0);
 	CHECK_INT(store_commit(s), 0);
-	store_close(s);
-	CHECK_INT(store_open(path, 0, &s, &e), 0);
+	s = reopen(s, path, 0);
+	CHECK(s);
 	m = sql_text(s, "PRAGMA journal_mode");
 	CHECK(m && strcmp(m, "wal") == 0);
 	free(m);
 	CHECK_INT(by_value(s, "a.example"), 1);
 	/* With another connection open: the import keeps the WAL. */
-	CHECK_INT(store_open(path, STORE_BULK, &t, &e), 0);
+	struct store *t = reopen(NULL, path, STORE_BULK);
+	CHECK(t);
 	m = sql_text(t, "PRAGMA journal_mode");
 	CHECK(m && strcmp(m, "wal") == 0);
 	free(m);
